@@ -44,11 +44,25 @@ impl Decode for String {
     fn decode(node: &Node, path: &Path, cx: &mut Context) -> Option<Self> {
         match &node.value {
             Value::String(s) => Some(s.clone()),
+            Value::Number(_) | Value::Bool(_) => {
+                let text = text_of(node);
+                cx.wrong_type(node, path, "a string");
+                cx.diagnostics.last_mut().expect("just pushed").hint = Some(format!("write \"{text}\" in quotes"));
+                None
+            }
             _ => {
                 cx.wrong_type(node, path, "a string");
                 None
             }
         }
+    }
+}
+
+fn text_of(node: &Node) -> String {
+    match &node.value {
+        Value::Number(text) | Value::String(text) => text.clone(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
     }
 }
 

@@ -41,9 +41,18 @@ fn check_role_arn(out: &mut Vec<Diagnostic>, path: Path, arn: &str) {
     }
 }
 
-pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
+/// Counts of stages and actions: only meaningful when decoding dropped none.
+pub fn check_counts(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     let root = Path::root();
     check_count(out, root.key("stages"), "stages", pipeline.stages.len(), 2, 50);
+    for (s, stage) in pipeline.stages.iter().enumerate() {
+        let path = root.key("stages").index(s).key("actions");
+        check_count(out, path, &format!("actions in stage `{}`", stage.name), stage.actions.len(), 1, 50);
+    }
+}
+
+pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
+    let root = Path::root();
     if let Some(version) = pipeline.version {
         check_range(out, root.key("version"), "version", version, 1, i64::MAX);
     }
@@ -77,10 +86,6 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
                 .hint("3 to 63 letters, digits, `-` and `.`"),
             );
         }
-    }
-    for (s, stage) in pipeline.stages.iter().enumerate() {
-        let path = root.key("stages").index(s).key("actions");
-        check_count(out, path, &format!("actions in stage `{}`", stage.name), stage.actions.len(), 1, 50);
     }
     for located in all_actions(pipeline) {
         let path = located.path();

@@ -29,6 +29,7 @@ pub fn validate(pipeline: &PipelineDeclaration, lossy: bool) -> Vec<Diagnostic> 
     actions::check(pipeline, &mut out);
     conditions::check(pipeline, &mut out);
     if !lossy {
+        limits::check_counts(pipeline, &mut out);
         artifacts::check(pipeline, &mut out);
         references::check(pipeline, &mut out);
         triggers::check(pipeline, &mut out);
@@ -73,6 +74,12 @@ pub(crate) fn all_actions(pipeline: &PipelineDeclaration) -> Vec<Located<'_>> {
             })
         })
         .collect()
+}
+
+/// "a Build action", "an Approval action".
+pub(crate) fn with_article(word: &str) -> String {
+    let vowel = word.chars().next().is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 /// Reports a list or text whose length is outside `min..=max`.

@@ -37,8 +37,10 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
                     "first-stage-not-source",
                     category_path,
                     format!(
-                        "the first stage `{}` may hold only Source actions, and `{}` is a {} action",
-                        located.stage_name, located.action.name, located.action.action_type_id.category
+                        "the first stage `{}` may hold only Source actions, and `{}` is {} action",
+                        located.stage_name,
+                        located.action.name,
+                        super::with_article(located.action.action_type_id.category.as_str())
                     ),
                 )
                 .hint("move it to a later stage"),
