@@ -24,19 +24,46 @@ pub struct Diagnostic {
     pub pos: Option<Pos>,
     pub message: String,
     pub hint: Option<String>,
+    /// For a problem inside a text value (a variable reference): the text
+    /// before it, so the caret can point at the spot rather than at the
+    /// value's start.
+    #[serde(skip)]
+    pub within: Option<String>,
 }
 
 impl Diagnostic {
     pub fn error(code: &'static str, path: Path, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, code, path, pos: None, message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            path,
+            pos: None,
+            message: message.into(),
+            hint: None,
+            within: None,
+        }
     }
 
     pub fn warning(code: &'static str, path: Path, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, code, path, pos: None, message: message.into(), hint: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            path,
+            pos: None,
+            message: message.into(),
+            hint: None,
+            within: None,
+        }
     }
 
     pub fn at(mut self, pos: Pos) -> Self {
         self.pos = Some(pos);
+        self
+    }
+
+    /// Marks the problem as starting after `prefix` inside the value.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.within = Some(prefix.to_string());
         self
     }
 

@@ -41,7 +41,14 @@ impl Document {
         }
         if let Some(node) = node {
             for diagnostic in diagnostics.iter_mut().filter(|d| d.pos.is_none()) {
-                diagnostic.pos = Some(locate(node, &diagnostic.path));
+                let at_key = diagnostic.code == "unknown-configuration";
+                diagnostic.pos =
+                    Some(if at_key { locate_key(node, &diagnostic.path) } else { locate(node, &diagnostic.path) });
+            }
+        }
+        for diagnostic in &mut diagnostics {
+            if let (Some(pos), Some(prefix)) = (diagnostic.pos, diagnostic.within.as_deref()) {
+                diagnostic.pos = Some(shift_within(text, pos, prefix));
             }
         }
         diagnostics.sort_by(|a, b| (a.pos, &a.path).cmp(&(b.pos, &b.path)));
@@ -93,6 +100,43 @@ fn unwrap<'n>(root: &'n Node, cx: &mut Context) -> Option<&'n Node> {
         }
     }
     root.get("pipeline")
+}
+
+/// Moves `pos`, the start of a text value, past `prefix` inside it, when the
+/// source spells that prefix literally on the same line (no escapes, no line
+/// folding); otherwise the value's start is the best place to point at.
+fn shift_within(text: &str, pos: source::Pos, prefix: &str) -> source::Pos {
+    let Some(line) = text.lines().nth(pos.line.saturating_sub(1) as usize) else { return pos };
+    let rest: String = line.chars().skip(pos.column.saturating_sub(1) as usize).collect();
+    let quoted = rest.starts_with(['"', '\'']);
+    let body = if quoted { &rest[1..] } else { rest.as_str() };
+    if !body.starts_with(prefix) {
+        return pos;
+    }
+    let shift = u32::from(quoted) + prefix.chars().count() as u32;
+    source::Pos::new(pos.line, pos.column + shift)
+}
+
+/// The position of the key a path ends with (or of the value, if the path
+/// does not end with a key that exists).
+pub fn locate_key(root: &Node, path: &Path) -> source::Pos {
+    if let Some((Segment::Key(key), parent)) = path.segments().split_last() {
+        let mut node = root;
+        for segment in parent {
+            let next = match segment {
+                Segment::Key(k) => node.get(k),
+                Segment::Index(i) => node.index(*i),
+            };
+            match next {
+                Some(child) => node = child,
+                None => return locate(root, path),
+            }
+        }
+        if let Some(pos) = node.key_pos(key) {
+            return pos;
+        }
+    }
+    locate(root, path)
 }
 
 /// The position a path points at: the deepest node along it that exists.

@@ -62,6 +62,7 @@ impl Reader<'_> {
 
     fn unexpected(&mut self, expected: &str) -> SyntaxError {
         match self.peek() {
+            Some('/') => self.error(format!("expected {expected}, found `/`: JSON does not allow comments")),
             Some(c) => self.error(format!("expected {expected}, found {}", describe(c))),
             None => self.error(format!("expected {expected}, found the end of the file")),
         }
@@ -147,10 +148,11 @@ impl Reader<'_> {
             self.skip_whitespace();
             match self.peek() {
                 Some(',') => {
+                    let comma = self.pos;
                     self.bump();
                     self.skip_whitespace();
                     if self.peek() == Some('}') {
-                        return Err(self.error("trailing comma before `}`"));
+                        return Err(SyntaxError { pos: comma, message: "trailing comma before `}`".into() });
                     }
                 }
                 Some('}') => {
@@ -176,10 +178,11 @@ impl Reader<'_> {
             self.skip_whitespace();
             match self.peek() {
                 Some(',') => {
+                    let comma = self.pos;
                     self.bump();
                     self.skip_whitespace();
                     if self.peek() == Some(']') {
-                        return Err(self.error("trailing comma before `]`"));
+                        return Err(SyntaxError { pos: comma, message: "trailing comma before `]`".into() });
                     }
                 }
                 Some(']') => {
@@ -213,6 +216,12 @@ impl Reader<'_> {
                         Some('u') => out.push(self.unicode_escape(escape_pos)?),
                         _ => return Err(SyntaxError { pos: escape_pos, message: "invalid escape sequence".into() }),
                     }
+                }
+                Some('\n') => {
+                    return Err(SyntaxError {
+                        pos: start,
+                        message: "unterminated string: the line ends before the closing quote".into(),
+                    });
                 }
                 Some(c) if (c as u32) < 0x20 => {
                     return Err(self.error(format!("{} inside a string (escape it)", describe(c))));

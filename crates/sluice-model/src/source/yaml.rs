@@ -18,18 +18,34 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     if let Err(err) = parser.load(&mut builder, true) {
         let mark = err.marker();
-        return Err(SyntaxError { pos: pos(mark), message: err.info().to_string() });
+        return Err(SyntaxError { pos: pos(mark), message: explain(err.info()) });
     }
     if let Some(err) = builder.error {
         return Err(err);
     }
     match builder.documents.len() {
-        0 => Err(SyntaxError { pos: Pos::new(1, 1), message: "the file is empty: expected a YAML mapping".into() }),
+        0 if text.trim().is_empty() => {
+            Err(SyntaxError { pos: Pos::new(1, 1), message: "the file is empty: expected a YAML mapping".into() })
+        }
+        0 => Err(SyntaxError { pos: Pos::new(1, 1), message: "no YAML document: the file holds only comments".into() }),
         1 => Ok(builder.documents.pop().expect("one document")),
         _ => Err(SyntaxError {
             pos: builder.second_document_at,
             message: "more than one YAML document in the file (`---`): put each pipeline in its own file".into(),
         }),
+    }
+}
+
+/// The parser's message, with the cause spelled out for the common slips.
+fn explain(info: &str) -> String {
+    if info.contains("tabs disallowed") {
+        "YAML indentation must use spaces, not tabs".to_string()
+    } else if info.contains("mapping values are not allowed") {
+        format!("{info} (a value that contains `: ` must be quoted)")
+    } else if info.contains("did not find expected '-' indicator") || info.contains("did not find expected key") {
+        format!("{info} (check the indentation of this line against the lines above)")
+    } else {
+        info.to_string()
     }
 }
 
@@ -154,6 +170,9 @@ impl MarkedEventReceiver for Builder {
                 let (node, anchor) = match self.stack.pop() {
                     Some(Open::Sequence { pos, anchor, items }) => (Node::new(pos, Value::Array(items)), anchor),
                     Some(Open::Mapping { pos, anchor, members, .. }) => {
+                        // A block mapping's start is reported after its first
+                        // key; point at the key, where a person sees it begin.
+                        let pos = members.first().map(|(k, _)| k.pos).filter(|k| *k < pos).unwrap_or(pos);
                         (Node::new(pos, Value::Object(members)), anchor)
                     }
                     None => return self.fail(at, "unbalanced end of a collection"),

@@ -7,7 +7,10 @@ use crate::declaration::{ActionOwner, PipelineDeclaration};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::providers::{self, Commands, OutputVariables, Provider};
 
-pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
+/// `lossy`: decoding dropped or replaced values. Checks that something is
+/// present (required keys, artifact counts, `commands`) are skipped then,
+/// since a value of the wrong type would look absent.
+pub fn check(pipeline: &PipelineDeclaration, lossy: bool, out: &mut Vec<Diagnostic>) {
     for located in all_actions(pipeline) {
         let id = &located.action.action_type_id;
         if id.owner == ActionOwner::Custom {
@@ -16,7 +19,7 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
             continue;
         }
         match providers::find(id) {
-            Some(provider) => check_action(&located, provider, out),
+            Some(provider) => check_action(&located, provider, lossy, out),
             None => out.push(unsupported(&located)),
         }
     }
@@ -58,12 +61,12 @@ fn unsupported(located: &Located<'_>) -> Diagnostic {
     .hint(hint)
 }
 
-fn check_action(located: &Located<'_>, provider: &Provider, out: &mut Vec<Diagnostic>) {
+fn check_action(located: &Located<'_>, provider: &Provider, lossy: bool, out: &mut Vec<Diagnostic>) {
     let action = located.action;
     let path = located.path();
     let type_name = format!("{}/{}", provider.category, provider.provider);
 
-    for key in provider.required {
+    for key in provider.required.iter().filter(|_| !lossy) {
         if !action.configuration.contains_key(*key) {
             out.push(Diagnostic::error(
                 "missing-configuration",
@@ -103,6 +106,17 @@ fn check_action(located: &Located<'_>, provider: &Provider, out: &mut Vec<Diagno
             }
         }
     }
+    if provider.provider == "CodeBuild" {
+        if let Some(value) = action.configuration.get("EnvironmentVariables") {
+            let key_path = path.key("configuration").key("EnvironmentVariables");
+            if let Err(problem) = check_codebuild_environment(value) {
+                out.push(
+                    Diagnostic::error("invalid-configuration", key_path, format!("`EnvironmentVariables` {problem}"))
+                        .hint(r#"a JSON list such as [{"name":"STAGE","value":"prod","type":"PLAINTEXT"}]"#),
+                );
+            }
+        }
+    }
     if provider.provider == "S3"
         && action.configuration.get("Extract").map(String::as_str) == Some("false")
         && !action.configuration.contains_key("ObjectKey")
@@ -117,23 +131,12 @@ fn check_action(located: &Located<'_>, provider: &Provider, out: &mut Vec<Diagno
         );
     }
 
-    let (min, max) = provider.inputs;
-    check_artifacts(out, path.key("inputArtifacts"), "input", &type_name, action.input_artifacts.len(), min, max);
-    let (min, max) = provider.outputs;
-    check_artifacts(out, path.key("outputArtifacts"), "output", &type_name, action.output_artifacts.len(), min, max);
-
+    if !lossy {
+        check_presence(located, provider, &type_name, out);
+    }
     let is_commands = provider.commands == Commands::Required;
-    match (provider.commands, &action.commands) {
-        (Commands::Required, None) => out.push(
-            Diagnostic::error(
-                "missing-field",
-                path.key("commands"),
-                format!("the {type_name} action `{}` has no `commands`", action.name),
-            )
-            .hint("list the shell commands to run"),
-        ),
-        (Commands::Forbidden, Some(_)) => out.push(only_for_commands(path.key("commands"), "commands", &type_name)),
-        _ => {}
+    if provider.commands == Commands::Forbidden && action.commands.is_some() {
+        out.push(only_for_commands(path.key("commands"), "commands", &type_name));
     }
     if action.output_variables.is_some() && provider.output_variables != OutputVariables::Declared {
         out.push(only_for_commands(path.key("outputVariables"), "outputVariables", &type_name));
@@ -147,6 +150,27 @@ fn check_action(located: &Located<'_>, provider: &Provider, out: &mut Vec<Diagno
                 out.push(only_for_commands(path.key("outputArtifacts").index(i).key("files"), "files", &type_name));
             }
         }
+    }
+}
+
+/// Artifact counts and required `commands`.
+fn check_presence(located: &Located<'_>, provider: &Provider, type_name: &str, out: &mut Vec<Diagnostic>) {
+    let action = located.action;
+    let path = located.path();
+    let (min, max) = provider.inputs;
+    check_artifacts(out, path.key("inputArtifacts"), "input", type_name, action.input_artifacts.len(), min, max);
+    let (min, max) = provider.outputs;
+    check_artifacts(out, path.key("outputArtifacts"), "output", type_name, action.output_artifacts.len(), min, max);
+
+    if provider.commands == Commands::Required && action.commands.is_none() {
+        out.push(
+            Diagnostic::error(
+                "missing-field",
+                path.key("commands"),
+                format!("the {type_name} action `{}` has no `commands`", action.name),
+            )
+            .hint("list the shell commands to run"),
+        );
     }
 }
 
@@ -183,4 +207,36 @@ fn check_artifacts(
             if max == 1 { "" } else { "s" }
         ),
     ));
+}
+
+/// CodeBuild's `EnvironmentVariables` is a JSON text: a list of
+/// `{name, value, type}` with type PLAINTEXT, PARAMETER_STORE or
+/// SECRETS_MANAGER.
+fn check_codebuild_environment(value: &str) -> Result<(), String> {
+    let parsed: serde_json::Value = match serde_json::from_str(value) {
+        Ok(parsed) => parsed,
+        // A variable may stand for the whole list; it is checked when resolved.
+        Err(_) if value.trim_start().starts_with("#{") => return Ok(()),
+        Err(e) => return Err(format!("is not valid JSON ({e})")),
+    };
+    let items = parsed.as_array().ok_or("must be a JSON list")?;
+    for (i, item) in items.iter().enumerate() {
+        let object = item.as_object().ok_or_else(|| format!("item {i} is not an object"))?;
+        if let Some(key) = object.keys().find(|k| !["name", "value", "type"].contains(&k.as_str())) {
+            return Err(format!("item {i} has the unknown key `{key}`"));
+        }
+        if !object.get("name").is_some_and(serde_json::Value::is_string) {
+            return Err(format!("item {i} has no string `name`"));
+        }
+        if !object.get("value").is_some_and(serde_json::Value::is_string) {
+            return Err(format!("item {i} has no string `value`"));
+        }
+        if let Some(kind) = object.get("type") {
+            let known = ["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"];
+            if !kind.as_str().is_some_and(|k| known.contains(&k)) {
+                return Err(format!("item {i} has the type {kind}, not one of {}", known.join(", ")));
+            }
+        }
+    }
+    Ok(())
 }

@@ -54,7 +54,13 @@ pub fn check_counts(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
 pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     let root = Path::root();
     if let Some(version) = pipeline.version {
-        check_range(out, root.key("version"), "version", version, 1, i64::MAX);
+        if version < 1 {
+            out.push(Diagnostic::error(
+                "out-of-range",
+                root.key("version"),
+                format!("version {version} is out of range: versions start at 1"),
+            ));
+        }
     }
     if let Some(arn) = &pipeline.role_arn {
         check_role_arn(out, root.key("roleArn"), arn);
@@ -75,15 +81,24 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     );
     for (path, store) in stores {
         let location = &store.location;
-        let valid_chars = location.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-        if !(3..=63).contains(&location.len()) || !valid_chars {
+        let length = location.chars().count();
+        let problem = if location.contains("://") {
+            Some("is a URL".to_string())
+        } else if let Some(bad) = location.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.')) {
+            Some(format!("contains `{bad}`"))
+        } else if !(3..=63).contains(&length) {
+            Some(format!("is {length} characters long"))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
             out.push(
                 Diagnostic::error(
                     "invalid-location",
                     path.key("location"),
-                    format!("`{location}` is not a bucket name"),
+                    format!("the artifact store location `{location}` {problem}"),
                 )
-                .hint("3 to 63 letters, digits, `-` and `.`"),
+                .hint("a bucket name: 3 to 63 letters, digits, `-` and `.`"),
             );
         }
     }

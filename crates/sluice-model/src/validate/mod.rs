@@ -26,7 +26,7 @@ pub fn validate(pipeline: &PipelineDeclaration, lossy: bool) -> Vec<Diagnostic> 
     names::check(pipeline, &mut out);
     limits::check(pipeline, &mut out);
     structure::check(pipeline, &mut out);
-    actions::check(pipeline, &mut out);
+    actions::check(pipeline, lossy, &mut out);
     conditions::check(pipeline, &mut out);
     if !lossy {
         limits::check_counts(pipeline, &mut out);
@@ -86,12 +86,12 @@ pub(crate) fn with_article(word: &str) -> String {
 pub(crate) fn check_count(out: &mut Vec<Diagnostic>, path: Path, what: &str, count: usize, min: usize, max: usize) {
     if count < min || count > max {
         let expected = if min == max {
-            format!("exactly {min}")
+            format!("exactly {min} required")
         } else if count < min {
-            format!("at least {min}")
+            format!("at least {min} required")
         } else {
-            format!("at most {max}")
+            format!("at most {max} allowed")
         };
-        out.push(Diagnostic::error("count", path, format!("{what}: {count} given, {expected} allowed")));
+        out.push(Diagnostic::error("count", path, format!("{what}: {count} given, {expected}")));
     }
 }

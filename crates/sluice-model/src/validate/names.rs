@@ -66,9 +66,20 @@ pub(crate) fn check_name(out: &mut Vec<Diagnostic>, path: Path, name: &str, rule
         ));
         return;
     }
-    if let Some(bad) = name.chars().find(|c| !(rule.allowed)(*c)) {
+    let mut bad: Vec<String> = Vec::new();
+    for c in name.chars().filter(|c| !(rule.allowed)(*c)) {
+        let described = describe(c);
+        if !bad.contains(&described) {
+            bad.push(described);
+        }
+    }
+    if !bad.is_empty() {
+        let listed = match bad.len() {
+            1 => bad[0].clone(),
+            n => format!("{} and {}", bad[..n - 1].join(", "), bad[n - 1]),
+        };
         out.push(
-            Diagnostic::error("invalid-name", path, format!("the {} `{name}` contains {}", rule.what, describe(bad)))
+            Diagnostic::error("invalid-name", path, format!("the {} `{name}` contains {listed}", rule.what))
                 .hint(format!("use only {}", rule.allowed_text)),
         );
     }

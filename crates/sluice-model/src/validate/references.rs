@@ -16,11 +16,13 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
                 Ok(references) => {
                     for reference in references {
                         if let Some(diagnostic) = check_reference(pipeline, &actions, consumer, &reference, &path) {
-                            out.push(diagnostic);
+                            out.push(diagnostic.within(&text[..reference.start]));
                         }
                     }
                 }
-                Err(err) => out.push(Diagnostic::error("invalid-reference", path, err.message)),
+                Err(err) => {
+                    out.push(Diagnostic::error("invalid-reference", path, err.message).within(&text[..err.offset]))
+                }
             }
         }
     }

@@ -8,12 +8,17 @@ use crate::path::Path;
 use std::collections::HashMap;
 
 /// Reports every name that appears a second time, pointing at the repeat.
-fn check_unique<'a>(out: &mut Vec<Diagnostic>, what: &str, items: impl IntoIterator<Item = (&'a str, Path)>) {
+fn check_unique<'a>(
+    out: &mut Vec<Diagnostic>,
+    what: &str,
+    place: &str,
+    items: impl IntoIterator<Item = (&'a str, Path)>,
+) {
     let mut first: HashMap<&str, Path> = HashMap::new();
     for (name, path) in items {
         match first.get(name) {
             Some(earlier) => out.push(
-                Diagnostic::error("duplicate", path, format!("{what} `{name}` is used twice"))
+                Diagnostic::error("duplicate", path, format!("{what} `{name}` is used twice{place}"))
                     .hint(format!("first used at {earlier}")),
             ),
             None => {
@@ -63,6 +68,7 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     check_unique(
         out,
         "the stage name",
+        "",
         pipeline
             .stages
             .iter()
@@ -72,7 +78,8 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     for (s, stage) in pipeline.stages.iter().enumerate() {
         check_unique(
             out,
-            &format!("the action name (in stage `{}`)", stage.name),
+            "the action name",
+            &format!(" in stage `{}`", stage.name),
             stage
                 .actions
                 .iter()
@@ -83,6 +90,7 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     check_unique(
         out,
         "the output artifact name",
+        "",
         actions.iter().flat_map(|l| {
             l.action.output_artifacts.iter().enumerate().map(move |(i, artifact)| {
                 (artifact.name.as_str(), l.path().key("outputArtifacts").index(i).key("name"))
@@ -92,11 +100,13 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     check_unique(
         out,
         "the namespace",
+        "",
         actions.iter().filter_map(|l| l.action.namespace.as_deref().map(|ns| (ns, l.path().key("namespace")))),
     );
     check_unique(
         out,
         "the pipeline variable",
+        "",
         pipeline
             .variables
             .iter()
@@ -125,7 +135,7 @@ fn check_v1(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
     let root = Path::root();
     let mut refuse = |path: Path, feature: &str| {
         out.push(
-            Diagnostic::error("v2-only", path, format!("{feature} needs a V2 pipeline, and this one is V1"))
+            Diagnostic::error("v2-only", path, format!("{feature}: only in V2 pipelines, and this one is V1"))
                 .hint("set `pipelineType` to `V2`"),
         );
     };

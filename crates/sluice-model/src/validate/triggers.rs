@@ -19,7 +19,16 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
         let path = Path::root().key("triggers").index(t).key("gitConfiguration");
         let git = &trigger.git_configuration;
         let name_path = path.key("sourceActionName");
+        let named = pipeline.stages.iter().flat_map(|s| &s.actions).find(|a| a.name == git.source_action_name);
         match sources.iter().find(|a| a.name == git.source_action_name) {
+            None if named.is_some() => out.push(
+                Diagnostic::error(
+                    "unknown-source-action",
+                    name_path.clone(),
+                    format!("`{}` is not a source action", git.source_action_name),
+                )
+                .hint("a trigger names a source action of the first stage"),
+            ),
             None => {
                 let hint = match did_you_mean(&git.source_action_name, sources.iter().map(|a| a.name.as_str())) {
                     Some(close) => format!("did you mean `{close}`?"),
@@ -73,7 +82,7 @@ pub fn check(pipeline: &PipelineDeclaration, out: &mut Vec<Diagnostic>) {
                         Diagnostic::error(
                             "filter-conflict",
                             path.key("tags"),
-                            "a push filter has `branches` or `tags`, not both",
+                            "this push filter has both `branches` and `tags`",
                         )
                         .hint("split it into two push filters"),
                     ),
@@ -135,7 +144,7 @@ fn check_criteria(out: &mut Vec<Diagnostic>, path: &Path, key: &str, criteria: O
     }
     for (list, name) in [(&criteria.includes, "includes"), (&criteria.excludes, "excludes")] {
         if let Some(patterns) = list {
-            check_count(out, path.key(name), &format!("{key} {name} patterns"), patterns.len(), 1, 8);
+            check_count(out, path.key(name), &format!("`{key}.{name}` patterns"), patterns.len(), 1, 8);
             for (i, pattern) in patterns.iter().enumerate() {
                 if pattern.is_empty() || pattern.len() > 255 {
                     out.push(Diagnostic::error("length", path.key(name).index(i), "a pattern is 1 to 255 characters"));
