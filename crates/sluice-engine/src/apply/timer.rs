@@ -7,7 +7,8 @@ use sluice_model::status::ActionExecutionStatus;
 
 pub fn timer_fired(cx: &mut Ctx<'_>, timer_id: &str) -> Result<(), Rejection> {
     // A timer cleared after it was read from the store fires for nothing.
-    let Some(timer) = cx.state.timers.remove(timer_id) else { return Ok(()) };
+    let Some(timer) = cx.state.timers.get(timer_id).cloned() else { return Ok(()) };
+    cx.clear_timer(timer_id);
     let TimerKind::ActionTimeout { execution_id, action_execution_id } = timer.kind;
     let Some((k, a)) = finished::find_running(cx, &execution_id, &action_execution_id) else { return Ok(()) };
     let now = cx.now;
