@@ -1,0 +1,215 @@
+//! [`Store`]: the one type callers see, dispatching to the backend the URL chose.
+
+use serde_json::Value;
+
+use crate::commit::Commit;
+use crate::error::{Error, Result};
+use crate::postgres::PgStore;
+use crate::rows::{
+    ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, Tags, TimerRow,
+};
+use crate::sqlite::SqliteStore;
+
+/// A connection pool to sluice's database. Cheap to clone: clones share the pools.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// An enum rather than a trait object: two backends, known at compile time, and async methods
+/// without boxing.
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Calls the same method, with the same arguments, on whichever backend this store uses.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Sqlite(b) => b.$method($($arg),*).await,
+            Backend::Postgres(b) => b.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database and applies pending migrations.
+    ///
+    /// `postgres://…` or `postgresql://…` selects PostgreSQL; `sqlite:…` (e.g.
+    /// `sqlite://data/sluice.db?mode=rwc`, `sqlite::memory:`) or a plain file path selects SQLite,
+    /// which creates the file when missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(PgStore::connect(url).await?)
+        } else if url.starts_with("sqlite:") || !url.contains("://") {
+            Backend::Sqlite(SqliteStore::connect(url).await?)
+        } else {
+            return Err(Error::UnsupportedUrl(url.to_owned()));
+        };
+        Ok(Store { backend })
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs and diagnostics.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pools, waiting for connections in use to come back.
+    pub async fn close(&self) {
+        dispatch!(self.close())
+    }
+
+    // ---- pipelines ----
+
+    /// Stores a new pipeline at version 1. `Error::NameInUse` if the name is taken.
+    pub async fn create_pipeline(&self, name: &str, declaration: &Value, tags: &Tags, now: i64) -> Result<PipelineRow> {
+        dispatch!(self.create_pipeline(name, declaration, tags, now))
+    }
+
+    /// Stores a new version (the previous one + 1) and keeps the old ones. `Error::NotFound` if
+    /// there is no such pipeline.
+    pub async fn update_pipeline(&self, name: &str, declaration: &Value, now: i64) -> Result<PipelineRow> {
+        dispatch!(self.update_pipeline(name, declaration, now))
+    }
+
+    /// The latest version, or the given one (as it was declared; `updated_at` is when that
+    /// version was written). `None` if the pipeline or that version does not exist.
+    pub async fn get_pipeline(&self, name: &str, version: Option<i64>) -> Result<Option<PipelineRow>> {
+        dispatch!(self.get_pipeline(name, version))
+    }
+
+    /// Pipelines by name, one page at a time.
+    pub async fn list_pipelines(&self, page_size: u32, next_token: Option<&str>) -> Result<Page<PipelineSummary>> {
+        dispatch!(self.list_pipelines(page_size, next_token))
+    }
+
+    /// Deletes a pipeline and everything it owns: its versions, state, executions, jobs, timers
+    /// and idempotency tokens, so a pipeline created later under the same name starts clean (as
+    /// with AWS, a deleted pipeline's executions are gone). Outbox rows stay: they are effects
+    /// already decided, and their dispatcher must cope with a pipeline that no longer exists.
+    /// Agents holding one of its jobs learn of it through `Error::StaleLease` on their next heartbeat.
+    /// `Error::NotFound` if there is no such pipeline.
+    pub async fn delete_pipeline(&self, name: &str) -> Result<()> {
+        dispatch!(self.delete_pipeline(name))
+    }
+
+    /// The pipeline's tags. `Error::NotFound` if there is no such pipeline.
+    pub async fn get_tags(&self, name: &str) -> Result<Tags> {
+        dispatch!(self.get_tags(name))
+    }
+
+    /// Adds tags, replacing values of existing keys (TagResource); returns all tags after.
+    /// Does not change the pipeline's version.
+    pub async fn set_tags(&self, name: &str, tags: &Tags) -> Result<Tags> {
+        dispatch!(self.set_tags(name, tags))
+    }
+
+    /// Removes the given keys, ignoring absent ones (UntagResource); returns the tags left.
+    pub async fn remove_tags(&self, name: &str, keys: &[String]) -> Result<Tags> {
+        dispatch!(self.remove_tags(name, keys))
+    }
+
+    // ---- engine state and executions ----
+
+    /// Applies one engine step in one transaction (see [`Commit`]); returns the new revision.
+    pub async fn commit(&self, commit: &Commit) -> Result<i64> {
+        commit.validate()?;
+        dispatch!(self.commit(commit))
+    }
+
+    /// The pipeline's engine state and its revision, to pass back as `expected_revision`.
+    pub async fn load_state(&self, pipeline: &str) -> Result<Option<(i64, Value)>> {
+        dispatch!(self.load_state(pipeline))
+    }
+
+    /// One execution by id.
+    pub async fn get_execution(&self, id: &str) -> Result<Option<ExecutionRow>> {
+        dispatch!(self.get_execution(id))
+    }
+
+    /// A pipeline's executions, newest first (by `started_at`, then id), one page at a time.
+    /// `Error::InvalidToken` for a token this store did not make.
+    pub async fn list_executions(
+        &self,
+        pipeline: &str,
+        page_size: u32,
+        next_token: Option<&str>,
+    ) -> Result<Page<ExecutionRow>> {
+        dispatch!(self.list_executions(pipeline, page_size, next_token))
+    }
+
+    /// The execution a client request token already started, if any.
+    pub async fn find_idempotent(&self, pipeline: &str, token: &str) -> Result<Option<String>> {
+        dispatch!(self.find_idempotent(pipeline, token))
+    }
+
+    // ---- jobs ----
+
+    /// Leases the oldest queued job whose labels are all among `owner_labels`, for `lease_ms`,
+    /// with a fencing token one above the job's previous one. Concurrent claimers never get the
+    /// same job. Expired leases are not taken over here: the engine handles them (see
+    /// [`Store::expired_leases`]).
+    pub async fn claim_job(
+        &self,
+        owner: &str,
+        owner_labels: &[String],
+        lease_ms: i64,
+        now: i64,
+    ) -> Result<Option<LeasedJob>> {
+        dispatch!(self.claim_job(owner, owner_labels, lease_ms, now))
+    }
+
+    /// Extends a lease to `now + lease_ms` and tells whether cancellation was requested.
+    /// `Error::StaleLease` if the job is not leased under `token` (or does not exist).
+    ///
+    /// A lease past its expiry stays valid until the engine requeues or completes the job: the
+    /// fencing token, not the clock, decides who may report.
+    pub async fn heartbeat(&self, id: &str, token: i64, lease_ms: i64, now: i64) -> Result<Lease> {
+        dispatch!(self.heartbeat(id, token, lease_ms, now))
+    }
+
+    /// One job by id.
+    pub async fn get_job(&self, id: &str) -> Result<Option<JobRow>> {
+        dispatch!(self.get_job(id))
+    }
+
+    /// Gives a leased job back to the queue (or marks it `cancelled` if cancellation was
+    /// requested); the next claim gets a new token, so the old holder can no longer report.
+    /// `Error::StaleLease` if the job is not leased under `token`.
+    pub async fn requeue_job(&self, id: &str, token: i64) -> Result<()> {
+        dispatch!(self.requeue_job(id, token))
+    }
+
+    /// Leased jobs whose lease expired at or before `now`, oldest expiry first.
+    pub async fn expired_leases(&self, now: i64) -> Result<Vec<JobRow>> {
+        dispatch!(self.expired_leases(now))
+    }
+
+    // ---- timers and outbox ----
+
+    /// Timers due at or before `now`, earliest first. They stay until a commit clears them.
+    pub async fn due_timers(&self, now: i64) -> Result<Vec<TimerRow>> {
+        dispatch!(self.due_timers(now))
+    }
+
+    /// When the earliest timer is due, to know how long to sleep.
+    pub async fn next_timer(&self) -> Result<Option<i64>> {
+        dispatch!(self.next_timer())
+    }
+
+    /// Up to `limit` outbox rows, oldest first. Rows stay until acknowledged: delivery is at
+    /// least once, so their handlers must be idempotent. Meant for a single dispatcher.
+    pub async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxRow>> {
+        dispatch!(self.pending_outbox(limit))
+    }
+
+    /// Deletes carried-out outbox rows; unknown sequence numbers are ignored.
+    pub async fn ack_outbox(&self, seqs: &[i64]) -> Result<()> {
+        dispatch!(self.ack_outbox(seqs))
+    }
+}
