@@ -1,0 +1,16 @@
+//! Artifacts: the zip archives that actions pass to each other, as in
+//! CodePipeline, and the store that keeps them by key.
+//!
+//! [`pack`] and [`unpack`] do blocking file IO; async callers run them with
+//! `spawn_blocking`. [`ArtifactStore`] is async.
+
+mod error;
+mod key;
+mod pack;
+mod store;
+mod unpack;
+
+pub use error::{ArtifactError, Result};
+pub use pack::{PackSummary, pack, pack_all};
+pub use store::ArtifactStore;
+pub use unpack::{Limits, UnpackSummary, unpack};

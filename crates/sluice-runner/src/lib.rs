@@ -1,0 +1,148 @@
+//! Runs one job (one action execution) as real processes on this machine,
+//! in a fresh workspace, and reports how it went as an [`ActionResult`].
+//!
+//! Providers run here: Compute/Commands (the commands in one bash process
+//! group, killed as a whole on cancel or timeout) and Source/CodeCommit
+//! (a repository hosted by sluice). Any other provider fails clearly.
+
+mod codecommit;
+mod commands;
+mod env;
+mod failure;
+mod git;
+mod group;
+mod log;
+mod outputs;
+mod script;
+mod stop;
+mod workspace;
+
+use failure::{Failure, failed};
+use sluice_artifacts::ArtifactStore;
+use sluice_engine::{ActionResult, Job};
+use sluice_model::{ActionCategory, ActionOwner};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub use workspace::KEEP_WORKSPACES_VAR;
+
+/// What a job runs with, besides the job itself.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Workspaces are created under it, one per job: `work_root/<job id>`.
+    pub work_root: PathBuf,
+    pub artifacts: ArtifactStore,
+    /// Bare repositories of Source/CodeCommit: `repos_root/<name>.git`.
+    pub repos_root: PathBuf,
+    /// The job's processes and the runner append their output here.
+    pub log_path: PathBuf,
+    /// Fires to stop the job (stop-and-abandon, supersede).
+    pub cancel: CancellationToken,
+    /// Between SIGTERM and SIGKILL when the job is stopped.
+    pub kill_grace: Duration,
+}
+
+/// Runs `job` to its end. Never panics and never returns an error: every
+/// failure is a failed result whose `error` is one line for the user.
+/// Dropping the returned future kills the job's processes.
+pub async fn run(job: &Job, cx: &RunContext) -> ActionResult {
+    let mut task = AbortOnDrop(tokio::spawn({
+        let (job, cx) = (job.clone(), cx.clone());
+        async move { run_job(&job, &cx).await }
+    }));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(e) => failed(&format!("the runner stopped unexpectedly: {e}")),
+    }
+}
+
+enum Provider {
+    Commands,
+    CodeCommit,
+}
+
+fn provider(job: &Job) -> Option<Provider> {
+    let id = &job.action_type_id;
+    match (id.category, id.owner, id.provider.as_str()) {
+        (ActionCategory::Compute, ActionOwner::Aws, "Commands") => Some(Provider::Commands),
+        (ActionCategory::Source, ActionOwner::Aws, "CodeCommit") => Some(Provider::CodeCommit),
+        _ => None,
+    }
+}
+
+async fn run_job(job: &Job, cx: &RunContext) -> ActionResult {
+    let id = &job.action_type_id;
+    let Some(provider) = provider(job) else {
+        return failed(&format!("the embedded executor does not run {}/{} actions yet", id.category, id.provider));
+    };
+    let log = match log::JobLog::open(&cx.log_path) {
+        Ok(log) => log,
+        Err(e) => return failed(&format!("could not open the job's log {}: {e}", cx.log_path.display())),
+    };
+    log.line(&format!("{} {}/{} in stage {}, job {}", job.action, id.category, id.provider, job.stage, job.id));
+    let stop = stop::Stop::new(cx.cancel.clone(), job.deadline);
+    let result = match workspace::Workspace::create(&cx.work_root, &job.id).await {
+        Err(failure) => Err(failure),
+        Ok(ws) => {
+            let result = match provider {
+                Provider::Commands => commands::run(job, cx, &ws, &log, &stop).await,
+                Provider::CodeCommit => codecommit::run(job, cx, &ws, &stop).await,
+            };
+            ws.finish(&log).await;
+            result
+        }
+    };
+    match result {
+        Ok(result) => {
+            log.line("succeeded");
+            result
+        }
+        Err(failure) => {
+            log.line(&format!("failed: {}", failure.message()));
+            failure.into_result()
+        }
+    }
+}
+
+/// The job runs in its own task so that a panic becomes a failed result;
+/// dropping [`run`] must still stop it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod testing {
+    use sluice_engine::{Job, JobKind};
+    use sluice_model::{ActionCategory, ActionOwner, ActionTypeId};
+
+    pub(crate) fn job() -> Job {
+        Job {
+            id: "job-1".into(),
+            kind: JobKind::Compute,
+            pipeline_name: "pipe".into(),
+            pipeline_version: 1,
+            execution_id: "exec-1".into(),
+            stage: "Build".into(),
+            action: "Run".into(),
+            action_type_id: ActionTypeId {
+                category: ActionCategory::Compute,
+                owner: ActionOwner::Aws,
+                provider: "Commands".into(),
+                version: "1".into(),
+            },
+            configuration: Default::default(),
+            commands: None,
+            environment_variables: vec![],
+            input_artifacts: vec![],
+            output_artifacts: vec![],
+            output_variables: vec![],
+            revision: None,
+            deadline: i64::MAX,
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Jobs run for real: bash, git, files and process groups in temp dirs.
+
+mod codecommit;
+mod commands;
+mod support;

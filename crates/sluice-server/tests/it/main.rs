@@ -1,0 +1,6 @@
+//! The driver with a real store, real git and real processes.
+
+mod support;
+
+mod pipeline_runs;
+mod recovery;
