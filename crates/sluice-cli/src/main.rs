@@ -28,11 +28,14 @@ pub enum Output {
 enum Command {
     /// Check pipeline files (JSON or YAML) offline and report every problem.
     Validate(commands::validate::Args),
+    /// Run the server: API, engine and embedded executor in one process.
+    Server(commands::server::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
+        Command::Server(args) => commands::server::run_server(&args),
     }
 }

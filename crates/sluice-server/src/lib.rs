@@ -1,6 +1,11 @@
-//! The sluice server, as a library: the engine driver and the embedded
-//! executor today; the HTTP API, auth and hosted git come on top of it.
+//! The sluice server, as a library: the engine driver with its embedded
+//! executor, and the HTTP API (the AWS JSON protocol, health, metrics).
 
+pub mod auth;
+pub mod aws;
 pub mod clock;
+pub mod credentials;
 pub mod driver;
+pub mod http;
 pub mod ids;
+pub mod server;

@@ -40,8 +40,31 @@ macro_rules! outbox_columns {
     };
 }
 
-/// Defines `pipeline`, `summary`, `execution`, `job`, `leased`, `timer` and `outbox` decoders for
-/// the given row type.
+/// The columns `user` reads, from `users`.
+macro_rules! user_columns {
+    () => {
+        "name, role, created_at"
+    };
+}
+
+/// The columns `access_key` reads, from `access_keys`.
+macro_rules! access_key_columns {
+    () => {
+        "id, user_name, secret, created_at, disabled"
+    };
+}
+
+/// `access_key_columns!` of `access_keys k` with the owner's role and creation time as `user_role`
+/// and `user_created_at`, from `access_keys k JOIN users u ON u.name = k.user_name`: what
+/// `key_with_user` reads.
+macro_rules! key_with_user_columns {
+    () => {
+        "k.id, k.user_name, k.secret, k.created_at, k.disabled, u.role AS user_role, u.created_at AS user_created_at"
+    };
+}
+
+/// Defines `pipeline`, `summary`, `execution`, `job`, `leased`, `timer`, `outbox`, `user`,
+/// `access_key` and `key_with_user` decoders for the given row type.
 macro_rules! row_decoders {
     ($row:ty) => {
         use serde_json::Value;
@@ -50,7 +73,8 @@ macro_rules! row_decoders {
 
         use crate::error::Result;
         use crate::rows::{
-            ExecutionRow, JobRow, JobStatus, LeasedJob, OutboxRow, PipelineRow, PipelineSummary, Tags, TimerRow,
+            AccessKeyRow, ExecutionRow, JobRow, JobStatus, LeasedJob, OutboxRow, PipelineRow, PipelineSummary, Tags,
+            TimerRow, UserRow,
         };
 
         pub(crate) fn pipeline(row: &$row) -> Result<PipelineRow> {
@@ -134,7 +158,39 @@ macro_rules! row_decoders {
                 created_at: row.try_get("created_at")?,
             })
         }
+
+        pub(crate) fn user(row: &$row) -> Result<UserRow> {
+            Ok(UserRow {
+                name: row.try_get("name")?,
+                role: row.try_get("role")?,
+                created_at: row.try_get("created_at")?,
+            })
+        }
+
+        pub(crate) fn access_key(row: &$row) -> Result<AccessKeyRow> {
+            Ok(AccessKeyRow {
+                id: row.try_get("id")?,
+                user_name: row.try_get("user_name")?,
+                secret: row.try_get("secret")?,
+                created_at: row.try_get("created_at")?,
+                disabled: row.try_get("disabled")?,
+            })
+        }
+
+        /// A key and its owner, from `key_with_user_columns!`.
+        pub(crate) fn key_with_user(row: &$row) -> Result<(AccessKeyRow, UserRow)> {
+            let key = access_key(row)?;
+            let user = UserRow {
+                name: key.user_name.clone(),
+                role: row.try_get("user_role")?,
+                created_at: row.try_get("user_created_at")?,
+            };
+            Ok((key, user))
+        }
     };
 }
 
-pub(crate) use {execution_columns, job_columns, outbox_columns, pipeline_columns, row_decoders, timer_columns};
+pub(crate) use {
+    access_key_columns, execution_columns, job_columns, key_with_user_columns, outbox_columns, pipeline_columns,
+    row_decoders, timer_columns, user_columns,
+};

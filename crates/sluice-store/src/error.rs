@@ -7,10 +7,10 @@
 /// What a store call can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// `create_pipeline` with a name that another pipeline already has.
-    #[error("a pipeline with this name already exists")]
+    /// A create with a name (or id) already taken: a pipeline, a user, an access key.
+    #[error("the name is already in use")]
     NameInUse,
-    /// The pipeline (or job) the call names does not exist.
+    /// The pipeline (job, user, access key) the call names does not exist.
     #[error("not found")]
     NotFound,
     /// A commit's `expected_revision` is not the stored one: someone else committed first.

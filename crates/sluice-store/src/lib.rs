@@ -1,5 +1,6 @@
-//! sluice's persistence layer: pipelines, the engine's state, executions, jobs, timers and the
-//! outbox, in SQLite (the embedded default) or PostgreSQL, behind one [`Store`].
+//! sluice's persistence layer: pipelines, the engine's state, executions, jobs, timers, the
+//! outbox, and the users and access keys of the API, in SQLite (the embedded default) or
+//! PostgreSQL, behind one [`Store`].
 //!
 //! Only this crate knows SQL. Each backend has its own migrations (`migrations/sqlite`,
 //! `migrations/postgres`) and its own queries, and both pass one conformance suite
@@ -26,7 +27,7 @@ mod store;
 pub use commit::Commit;
 pub use error::{Error, Result};
 pub use rows::{
-    ExecutionRow, JobRow, JobStatus, Lease, LeasedJob, NewJob, OutboxRow, Page, PipelineRow, PipelineSummary, Tags,
-    TimerRow,
+    AccessKeyRow, ExecutionRow, JobRow, JobStatus, Lease, LeasedJob, NewJob, OutboxRow, Page, PipelineRow,
+    PipelineSummary, ROLES, Tags, TimerRow, UserRow,
 };
 pub use store::Store;

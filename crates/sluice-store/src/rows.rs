@@ -164,9 +164,66 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
+/// The roles a user can have, as stored (the migration's CHECK lists the same). What each allows
+/// is the server's business; the store only keeps the name.
+pub const ROLES: [&str; 4] = ["admin", "operator", "approver", "viewer"];
+
+/// A user of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub name: String,
+    /// One of [`ROLES`].
+    pub role: String,
+    pub created_at: i64,
+}
+
+/// An access key: the id a SigV4 `Authorization` names and the secret it was signed with.
+///
+/// Not `Serialize`, and its `Debug` hides the secret, so it cannot end up in a log or a response
+/// by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKeyRow {
+    pub id: String,
+    pub user_name: String,
+    pub secret: String,
+    pub created_at: i64,
+    /// A disabled key stays listed but must not authenticate.
+    pub disabled: bool,
+}
+
+impl std::fmt::Debug for AccessKeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKeyRow")
+            .field("id", &self.id)
+            .field("user_name", &self.user_name)
+            .field("secret", &"<redacted>")
+            .field("created_at", &self.created_at)
+            .field("disabled", &self.disabled)
+            .finish()
+    }
+}
+
 /// One page of a listing. `next_token` is opaque; `None` means this was the last page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_key_debug_hides_the_secret() {
+        let key = AccessKeyRow {
+            id: "AKIAEXAMPLE".into(),
+            user_name: "alice".into(),
+            secret: "s3cr3t".into(),
+            created_at: 1,
+            disabled: false,
+        };
+        let shown = format!("{key:?}");
+        assert!(shown.contains("AKIAEXAMPLE") && !shown.contains("s3cr3t"), "{shown}");
+    }
 }

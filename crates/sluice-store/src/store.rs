@@ -6,7 +6,8 @@ use crate::commit::Commit;
 use crate::error::{Error, Result};
 use crate::postgres::PgStore;
 use crate::rows::{
-    ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, Tags, TimerRow,
+    AccessKeyRow, ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, ROLES, Tags,
+    TimerRow, UserRow,
 };
 use crate::sqlite::SqliteStore;
 
@@ -211,5 +212,69 @@ impl Store {
     /// Deletes carried-out outbox rows; unknown sequence numbers are ignored.
     pub async fn ack_outbox(&self, seqs: &[i64]) -> Result<()> {
         dispatch!(self.ack_outbox(seqs))
+    }
+
+    // ---- users and access keys ----
+
+    /// Adds a user with one of [`ROLES`]. `Error::NameInUse` if the name is taken,
+    /// `Error::Invalid` for another role.
+    pub async fn create_user(&self, name: &str, role: &str, now: i64) -> Result<UserRow> {
+        check_role(role)?;
+        dispatch!(self.create_user(name, role, now))
+    }
+
+    /// Every user, by name (byte order). Few enough to need no pages.
+    pub async fn list_users(&self) -> Result<Vec<UserRow>> {
+        dispatch!(self.list_users())
+    }
+
+    /// Deletes a user and its access keys. `Error::NotFound` if there is no such user.
+    pub async fn delete_user(&self, name: &str) -> Result<()> {
+        dispatch!(self.delete_user(name))
+    }
+
+    /// Changes a user's role; returns the user after. `Error::NotFound` if there is no such user,
+    /// `Error::Invalid` for a role not in [`ROLES`].
+    pub async fn set_user_role(&self, name: &str, role: &str) -> Result<UserRow> {
+        check_role(role)?;
+        dispatch!(self.set_user_role(name, role))
+    }
+
+    /// Stores an access key for `user`, enabled. The caller makes the id and the secret.
+    /// `Error::NotFound` if there is no such user, `Error::NameInUse` if the id is taken (by
+    /// any user).
+    pub async fn create_access_key(&self, user: &str, id: &str, secret: &str, now: i64) -> Result<AccessKeyRow> {
+        dispatch!(self.create_access_key(user, id, secret, now))
+    }
+
+    /// The key with this id and its user, as one read: what authenticating a request needs.
+    /// Disabled keys are returned too (flagged), so the caller decides what to answer.
+    pub async fn find_access_key(&self, id: &str) -> Result<Option<(AccessKeyRow, UserRow)>> {
+        dispatch!(self.find_access_key(id))
+    }
+
+    /// A user's keys, oldest first. `Error::NotFound` if there is no such user.
+    pub async fn list_access_keys(&self, user: &str) -> Result<Vec<AccessKeyRow>> {
+        dispatch!(self.list_access_keys(user))
+    }
+
+    /// Disables or enables a key (IAM's Inactive/Active); returns the key after.
+    /// `Error::NotFound` if there is no such key.
+    pub async fn set_access_key_disabled(&self, id: &str, disabled: bool) -> Result<AccessKeyRow> {
+        dispatch!(self.set_access_key_disabled(id, disabled))
+    }
+
+    /// Deletes a key. `Error::NotFound` if there is no such key.
+    pub async fn delete_access_key(&self, id: &str) -> Result<()> {
+        dispatch!(self.delete_access_key(id))
+    }
+}
+
+/// Refuses a role the schema's CHECK would refuse, before the database does, with a readable error.
+fn check_role(role: &str) -> Result<()> {
+    if ROLES.contains(&role) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("unknown role {role:?} (expected one of {})", ROLES.join(", "))))
     }
 }

@@ -165,6 +165,11 @@ impl Driver {
         }
     }
 
+    /// How many jobs the embedded executor runs now.
+    pub fn running_jobs(&self) -> usize {
+        self.inner.running.lock().expect("running jobs lock").len()
+    }
+
     /// Resolves when the driver has stopped (shut down, or a failpoint hit).
     pub async fn stopped(&self) {
         self.inner.shutdown.cancelled().await
@@ -182,19 +187,47 @@ impl Driver {
         declaration: &PipelineDeclaration,
         by: &str,
     ) -> Result<(PipelineRow, String), Error> {
-        let json = serde_json::to_value(declaration).expect("declarations serialize");
-        let row = self.inner.store.create_pipeline(&declaration.name, &json, &Default::default(), now_ms()).await?;
+        self.create_pipeline_tagged(declaration, &Default::default(), by).await
+    }
+
+    pub async fn create_pipeline_tagged(
+        &self,
+        declaration: &PipelineDeclaration,
+        tags: &sluice_store::Tags,
+        by: &str,
+    ) -> Result<(PipelineRow, String), Error> {
+        let json = stored_json(declaration);
+        let row = self.inner.store.create_pipeline(&declaration.name, &json, tags, now_ms()).await?;
         let args =
             StartArgs { trigger_type: "CreatePipeline".into(), trigger_detail: by.into(), ..StartArgs::default() };
         let id = self.start_execution(&declaration.name, args).await?;
         Ok((row, id))
     }
 
+    /// Removes a pipeline and everything it owns; its running jobs lose
+    /// their lease and stop.
+    pub async fn delete_pipeline(&self, name: &str) -> Result<(), Error> {
+        let slot = self.slot(name);
+        let mut guard = slot.lock().await;
+        match self.inner.store.delete_pipeline(name).await {
+            Ok(()) => {}
+            Err(sluice_store::Error::NotFound) => return Err(Error::PipelineNotFound(name.to_string())),
+            Err(e) => return Err(e.into()),
+        }
+        *guard = None;
+        drop(guard);
+        self.inner.slots.lock().expect("slots lock").remove(name);
+        Ok(())
+    }
+
     /// Stores a new version; executions already under way go on as the
     /// engine decides (see ARCHITECTURE.md).
     pub async fn update_pipeline(&self, declaration: &PipelineDeclaration) -> Result<PipelineRow, Error> {
-        let json = serde_json::to_value(declaration).expect("declarations serialize");
-        let row = self.inner.store.update_pipeline(&declaration.name, &json, now_ms()).await?;
+        let json = stored_json(declaration);
+        let row = match self.inner.store.update_pipeline(&declaration.name, &json, now_ms()).await {
+            Err(sluice_store::Error::NotFound) => return Err(Error::PipelineNotFound(declaration.name.clone())),
+            other => other?,
+        };
         let extra = CommitExtra { new_declaration: Some((row.version, declaration.clone())), ..CommitExtra::default() };
         self.submit_with(&declaration.name, Event::PipelineUpdated { version: row.version }, extra).await?;
         Ok(row)
@@ -321,4 +354,10 @@ impl Driver {
             }
         }
     }
+}
+
+/// The declaration as stored: the version lives in the pipeline row.
+fn stored_json(declaration: &PipelineDeclaration) -> serde_json::Value {
+    let declaration = PipelineDeclaration { version: None, ..declaration.clone() };
+    serde_json::to_value(&declaration).expect("declarations serialize")
 }

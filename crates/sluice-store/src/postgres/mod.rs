@@ -6,6 +6,7 @@
 //! it verbatim (binding `serde_json::Value` would go through `jsonb` and lose key order).
 
 mod commit;
+mod credentials;
 mod jobs;
 mod outbox;
 mod pipelines;

@@ -7,6 +7,7 @@
 //! separate read-only pool. `busy_timeout` covers another process holding the file.
 
 mod commit;
+mod credentials;
 mod jobs;
 mod outbox;
 mod pipelines;

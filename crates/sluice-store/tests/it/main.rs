@@ -79,4 +79,10 @@ conformance! {
     executions {
         listed_newest_first_in_pages,
     }
+    credentials {
+        users_are_created_listed_and_given_roles,
+        access_keys_belong_to_an_existing_user,
+        disabled_keys_are_kept_and_flagged,
+        deleting_a_user_deletes_its_keys,
+    }
 }

@@ -1,6 +1,7 @@
 //! The conformance cases, grouped by area, and the small builders they share.
 
 pub mod commit;
+pub mod credentials;
 pub mod executions;
 pub mod jobs;
 pub mod outbox;

@@ -1,0 +1,80 @@
+//! `sluice server`: everything in one process, with embedded defaults.
+
+use sluice_server::server::{ServerOptions, Started, run};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where the database, artifacts, logs and repositories live.
+    #[arg(long, default_value = "./sluice-data", env = "SLUICE_DATA_DIR")]
+    data_dir: PathBuf,
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:7700", env = "SLUICE_LISTEN")]
+    listen: String,
+    /// `postgres://user@host/db` for PostgreSQL; SQLite in the data directory by default.
+    #[arg(long, env = "SLUICE_DATABASE_URL")]
+    database_url: Option<String>,
+    /// The account id shown in ARNs.
+    #[arg(long, default_value = "000000000000", env = "SLUICE_ACCOUNT_ID")]
+    account_id: String,
+}
+
+pub fn run_server(args: &Args) -> ExitCode {
+    init_logging();
+    let admin_key = match (std::env::var("SLUICE_ADMIN_ACCESS_KEY_ID"), std::env::var("SLUICE_ADMIN_SECRET_ACCESS_KEY"))
+    {
+        (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some((id, secret)),
+        _ => None,
+    };
+    let options = ServerOptions {
+        listen: args.listen.clone(),
+        data_dir: args.data_dir.clone(),
+        database_url: args.database_url.clone(),
+        admin_key,
+        account_id: args.account_id.clone(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("sluice: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let data_dir = args.data_dir.clone();
+    let result = runtime.block_on(run(options, shutdown_signal(), move |started: &Started| {
+        if let Some((id, secret)) = &started.new_admin_key {
+            println!("Created the admin access key (also in {}):", data_dir.join("admin-credentials").display());
+            println!("  SLUICE_ACCESS_KEY_ID={id}");
+            println!("  SLUICE_SECRET_ACCESS_KEY={secret}");
+        }
+        println!("sluice listening on http://{}", started.address);
+    }));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sluice: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// SIGINT or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// Structured logs on standard error; `RUST_LOG` filters them.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,79 @@
+//! `sluice server`: the driver, the HTTP API and the embedded executor in
+//! one process, with embedded defaults.
+
+use crate::driver::{self, Driver};
+use crate::http::{self, AppState};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    /// `postgres://...`; SQLite in the data directory when unset.
+    pub database_url: Option<String>,
+    /// The admin key pair to use instead of generating one.
+    pub admin_key: Option<(String, String)>,
+    pub account_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("the data directory {0} cannot be used: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Driver(#[from] driver::Error),
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::BootstrapError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A started server: where it listens, and the admin key if it was just made.
+pub struct Started {
+    pub address: SocketAddr,
+    pub new_admin_key: Option<(String, String)>,
+}
+
+/// Runs until `shutdown` resolves, then stops accepting requests, finishes
+/// the ones in flight and stops the driver. `on_started` is told the
+/// address once the socket is bound (port 0 picks a free port).
+pub async fn run(
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_started: impl FnOnce(&Started),
+) -> Result<(), ServerError> {
+    create_private_dir(&options.data_dir).map_err(|e| ServerError::DataDir(options.data_dir.clone(), e))?;
+    let url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", options.data_dir.join("sluice.db").display()));
+    let driver = Driver::start(driver::Options::new(url, &options.data_dir)).await?;
+    let new_admin_key = crate::credentials::bootstrap(&driver, &options.data_dir, options.admin_key.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(&options.listen)
+        .await
+        .map_err(|e| ServerError::Listen(options.listen.clone(), e))?;
+    let address = listener.local_addr().map_err(|e| ServerError::Listen(options.listen.clone(), e))?;
+    on_started(&Started { address, new_admin_key });
+    let state = AppState {
+        driver: driver.clone(),
+        metrics: Arc::new(http::metrics::Metrics::default()),
+        data_dir: options.data_dir.clone(),
+        account_id: options.account_id.clone(),
+    };
+    let served = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown).await;
+    driver.shutdown();
+    served.map_err(ServerError::Serve)
+}
+
+fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if path.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
+}
