@@ -6,6 +6,7 @@ pub mod aws;
 pub mod clock;
 pub mod credentials;
 pub mod driver;
+pub mod git;
 pub mod http;
 pub mod ids;
 pub mod server;

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", post(crate::aws::handle))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
+        .route("/git/{*path}", axum::routing::any(crate::git::http::handle))
         .with_state(state)
 }
 

@@ -2,5 +2,6 @@
 
 mod support;
 
+mod git;
 mod pipeline_runs;
 mod recovery;

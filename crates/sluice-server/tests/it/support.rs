@@ -132,3 +132,194 @@ pub fn summary(execution: &sluice_engine::Execution) -> Vec<String> {
     }
     lines
 }
+
+/// A whole `sluice server` in process, on a free port, with a fresh data
+/// directory and a known admin key.
+pub struct Server {
+    pub dir: tempfile::TempDir,
+    pub address: std::net::SocketAddr,
+    /// The admin key (its secret has `/`, `+` and `=`, as generated ones may).
+    pub admin: (String, String),
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), sluice_server::server::ServerError>>>,
+}
+
+impl Server {
+    pub const ACCOUNT_ID: &str = "123456789012";
+
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let admin = ("AKIATESTADMIN0000001".to_owned(), "s3cret/with+signs=AbCdEfGhIjKlMnOpQrStUv".to_owned());
+        let options = sluice_server::server::ServerOptions {
+            listen: "127.0.0.1:0".into(),
+            data_dir: dir.path().join("data"),
+            database_url: None,
+            admin_key: Some(admin.clone()),
+            account_id: Self::ACCOUNT_ID.into(),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (bound, address) = tokio::sync::oneshot::channel();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let task = tokio::spawn(sluice_server::server::run(options, shutdown, move |started| {
+            let _ = bound.send(started.address);
+        }));
+        let Ok(address) = address.await else {
+            panic!("the server did not start: {:?}", task.await);
+        };
+        Server { dir, address, admin, stop: Some(stop), task: Some(task) }
+    }
+
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// A second connection to the server's database, to look at what it
+    /// stored or to add users and keys.
+    pub async fn store(&self) -> sluice_store::Store {
+        let url = format!("sqlite://{}?mode=rwc", self.data_dir().join("sluice.db").display());
+        sluice_store::Store::connect(&url).await.expect("the server's database opens")
+    }
+
+    /// A user with `role` and an access key: (key id, secret).
+    pub async fn add_user(&self, name: &str, role: &str) -> (String, String) {
+        let store = self.store().await;
+        store.create_user(name, role, 0).await.unwrap();
+        let key = (format!("AKIA{:0>16}", name.to_uppercase()), format!("{name}-secret/+=0123456789"));
+        store.create_access_key(name, &key.0, &key.1, 0).await.unwrap();
+        key
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("the server task").expect("the server stopped cleanly");
+        }
+    }
+}
+
+/// The Python interpreter for boto3 (`SLUICE_TEST_PYTHON`, else `python3`).
+pub fn python() -> String {
+    std::env::var("SLUICE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Whether boto3 can be imported; tests that drive sluice with it say so
+/// and pass when it cannot.
+pub fn boto3_available() -> bool {
+    let available = Command::new(python()).args(["-c", "import boto3"]).output().is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("note: `{} -c 'import boto3'` failed: skipping (pip install boto3)", python());
+    }
+    available
+}
+
+/// Reads `{endpoint, key, secret, calls: [{service, operation, params}]}`
+/// on stdin and prints one `{"ok": output}` or `{"error": {code, message}}`
+/// per call, in a JSON array.
+const BOTO3_CALLS: &str = r#"
+import json, sys
+import boto3, botocore.config
+from botocore import xform_name
+from botocore.exceptions import ClientError
+request = json.load(sys.stdin)
+clients = {}
+results = []
+for call in request["calls"]:
+    service = call["service"]
+    if service not in clients:
+        clients[service] = boto3.client(
+            service, endpoint_url=request["endpoint"], region_name="us-east-1",
+            aws_access_key_id=request["key"], aws_secret_access_key=request["secret"],
+            config=botocore.config.Config(retries={"max_attempts": 1}))
+    try:
+        out = getattr(clients[service], xform_name(call["operation"]))(**call["params"])
+        out.pop("ResponseMetadata", None)
+        results.append({"ok": out})
+    except ClientError as e:
+        error = e.response.get("Error", {})
+        results.append({"error": {"code": error.get("Code"), "message": error.get("Message")}})
+print(json.dumps(results, default=str))
+"#;
+
+/// An AWS call's output, or its error code and message.
+pub type AwsResult = Result<serde_json::Value, (String, String)>;
+
+/// Calls the server with boto3, as `key`: each call is
+/// `(service, operation, params)`.
+pub async fn boto3(
+    server: &Server,
+    key: &(String, String),
+    calls: &[(&str, &str, serde_json::Value)],
+) -> Vec<AwsResult> {
+    use tokio::io::AsyncWriteExt;
+    let calls: Vec<serde_json::Value> = calls
+        .iter()
+        .map(|(service, operation, params)| serde_json::json!({"service": service, "operation": operation, "params": params}))
+        .collect();
+    let request = serde_json::json!({"endpoint": server.endpoint(), "key": key.0, "secret": key.1, "calls": calls});
+    let mut child = tokio::process::Command::new(python())
+        .args(["-c", BOTO3_CALLS])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(request.to_string().as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "boto3 failed: {}", String::from_utf8_lossy(&out.stderr));
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("boto3 prints JSON");
+    results
+        .into_iter()
+        .map(|result| match result.get("ok") {
+            Some(ok) => Ok(ok.clone()),
+            None => Err((
+                result["error"]["code"].as_str().unwrap_or_default().to_owned(),
+                result["error"]["message"].as_str().unwrap_or_default().to_owned(),
+            )),
+        })
+        .collect()
+}
+
+/// One boto3 call.
+pub async fn boto3_call(
+    server: &Server,
+    key: &(String, String),
+    service: &str,
+    operation: &str,
+    params: serde_json::Value,
+) -> AwsResult {
+    boto3(server, key, &[(service, operation, params)]).await.remove(0)
+}
+
+/// The execution's stored body once it has ended, read from a store.
+pub async fn finished_in(store: &sluice_store::Store, id: &str, within: Duration) -> sluice_engine::Execution {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(row) = store.get_execution(id).await.unwrap() {
+            let execution: sluice_engine::Execution = serde_json::from_value(row.body).unwrap();
+            if execution.status.is_final() {
+                return execution;
+            }
+        }
+        assert!(Instant::now() < deadline, "execution {id} did not end in {within:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A pipeline's executions, newest first.
+pub async fn executions(store: &sluice_store::Store, pipeline: &str) -> Vec<sluice_engine::Execution> {
+    let page = store.list_executions(pipeline, 100, None).await.unwrap();
+    page.items.into_iter().map(|row| serde_json::from_value(row.body).unwrap()).collect()
+}
