@@ -45,7 +45,8 @@ pub fn check_name(field: &str, value: &str) -> Result<(), AwsError> {
     check_length(field, value, 1, 100)?;
     if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_')) {
         return Err(AwsError::validation(format!(
-            "Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Za-z0-9.@\\-_]+"
+            "Value '{value}' at '{field}' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [A-Za-z0-9.@\\-_]+"
         )));
     }
     Ok(())

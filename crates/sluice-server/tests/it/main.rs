@@ -2,6 +2,7 @@
 
 mod support;
 
+mod api;
 mod git;
 mod pipeline_runs;
 mod recovery;

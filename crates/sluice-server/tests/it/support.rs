@@ -16,27 +16,7 @@ impl Fixture {
     /// A data directory whose hosted repository `app` has one commit.
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
-        let repos = dir.path().join("repos");
-        std::fs::create_dir_all(&repos).unwrap();
-        git(&repos, &["init", "--bare", "-q", "-b", "main", "app.git"]);
-        let work = dir.path().join("checkout");
-        git(dir.path(), &["clone", "-q", repos.join("app.git").to_str().unwrap(), "checkout"]);
-        std::fs::write(work.join("hello.txt"), "hello from git\n").unwrap();
-        git(&work, &["add", "."]);
-        git(
-            &work,
-            &[
-                "-c",
-                "user.name=Dev",
-                "-c",
-                "user.email=dev@example.com",
-                "commit",
-                "-q",
-                "-m",
-                "First commit\n\nWith a body.",
-            ],
-        );
-        git(&work, &["push", "-q", "origin", "HEAD:main"]);
+        host_repository(dir.path());
         Fixture { dir }
     }
 
@@ -49,18 +29,45 @@ impl Fixture {
     }
 
     pub fn head(&self) -> String {
-        let out = Command::new("git")
-            .args(["rev-parse", "HEAD"])
-            .current_dir(self.dir.path().join("checkout"))
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
+        head_of(&self.dir.path().join("checkout"))
     }
 }
 
 pub fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git").args(args).current_dir(dir).env_remove("GIT_DIR").status().expect("git runs");
     assert!(status.success(), "git {args:?} failed");
+}
+
+/// Hosts the repository `app` under `<data_dir>/repos`, with one commit
+/// made in `<data_dir>/checkout`; returns the commit id.
+pub fn host_repository(data_dir: &Path) -> String {
+    let repos = data_dir.join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    git(&repos, &["init", "--bare", "-q", "-b", "main", "app.git"]);
+    let work = data_dir.join("checkout");
+    git(data_dir, &["clone", "-q", repos.join("app.git").to_str().unwrap(), "checkout"]);
+    std::fs::write(work.join("hello.txt"), "hello from git\n").unwrap();
+    git(&work, &["add", "."]);
+    git(
+        &work,
+        &[
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "First commit\n\nWith a body.",
+        ],
+    );
+    git(&work, &["push", "-q", "origin", "HEAD:main"]);
+    head_of(&work)
+}
+
+fn head_of(work: &Path) -> String {
+    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(work).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 pub fn declaration(yaml: &str) -> PipelineDeclaration {
@@ -322,4 +329,102 @@ pub async fn finished_in(store: &sluice_store::Store, id: &str, within: Duration
 pub async fn executions(store: &sluice_store::Store, pipeline: &str) -> Vec<sluice_engine::Execution> {
     let page = store.list_executions(pipeline, 100, None).await.unwrap();
     page.items.into_iter().map(|row| serde_json::from_value(row.body).unwrap()).collect()
+}
+
+/// One `python3` process with a boto3 client of the server's admin, taking
+/// one call per line: quick enough to poll with, and the real SDK's
+/// serialization, signing and error parsing.
+pub struct Botocore {
+    _child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+const BOTOCORE_CLIENT: &str = r#"
+import json, sys
+import boto3, botocore
+from botocore.config import Config
+
+service, endpoint, key_id, secret = sys.argv[1:5]
+client = boto3.client(
+    service, endpoint_url=endpoint, region_name="us-east-1",
+    aws_access_key_id=key_id, aws_secret_access_key=secret,
+    config=Config(retries={"max_attempts": 1}))
+
+def encode(o):
+    return o.isoformat() if hasattr(o, "isoformat") else str(o)
+
+for line in sys.stdin:
+    request = json.loads(line)
+    try:
+        response = getattr(client, botocore.xform_name(request["operation"]))(**request["params"])
+        response.pop("ResponseMetadata", None)
+        out = {"ok": response}
+    except botocore.exceptions.ClientError as e:
+        out = {"error": e.response["Error"]["Code"], "message": e.response["Error"].get("Message", "")}
+    except botocore.exceptions.ParamValidationError as e:
+        out = {"error": "ParamValidationError", "message": str(e)}
+    print(json.dumps(out, default=encode), flush=True)
+"#;
+
+impl Botocore {
+    pub async fn start(server: &Server, service: &str) -> Botocore {
+        Botocore::start_as(server, service, &server.admin).await
+    }
+
+    /// A client signing with `key` (see [`Server::add_user`]).
+    pub async fn start_as(server: &Server, service: &str, key: &(String, String)) -> Botocore {
+        use tokio::io::AsyncBufReadExt;
+        let script = server.dir.path().join("botocore_client.py");
+        std::fs::write(&script, BOTOCORE_CLIENT).unwrap();
+        let mut child = tokio::process::Command::new(python())
+            .arg(&script)
+            .args([service, &server.endpoint(), &key.0, &key.1])
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python runs");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        Botocore { _child: child, stdin, stdout }
+    }
+
+    /// Calls `operation` (as the API names it): the output without its
+    /// metadata, or the error's code and message.
+    pub async fn call(&mut self, operation: &str, params: serde_json::Value) -> AwsResult {
+        use tokio::io::AsyncWriteExt;
+        let request = serde_json::json!({ "operation": operation, "params": params });
+        self.stdin.write_all(format!("{request}\n").as_bytes()).await.unwrap();
+        self.stdin.flush().await.unwrap();
+        let line = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("{operation} did not answer"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("the boto3 client exited during {operation}"));
+        let mut out: serde_json::Value = serde_json::from_str(&line).unwrap();
+        match out.get_mut("ok") {
+            Some(ok) => Ok(ok.take()),
+            None => Err((out["error"].as_str().unwrap_or_default().to_owned(), out["message"].to_string())),
+        }
+    }
+
+    /// A call that must succeed.
+    pub async fn ok(&mut self, operation: &str, params: serde_json::Value) -> serde_json::Value {
+        match self.call(operation, params.clone()).await {
+            Ok(out) => out,
+            Err((code, message)) => panic!("{operation} {params} failed: {code}: {message}"),
+        }
+    }
+
+    /// A call that must fail: its error code.
+    pub async fn error(&mut self, operation: &str, params: serde_json::Value) -> String {
+        match self.call(operation, params.clone()).await {
+            Ok(out) => panic!("{operation} {params} succeeded: {out}"),
+            Err((code, _)) => code,
+        }
+    }
 }
