@@ -1,14 +1,14 @@
 //! `sluice server`: everything in one process, with embedded defaults.
 
+//!
+//! Where the database, artifacts, logs and repositories live is the global `--data-dir`.
+
+use super::Global;
 use sluice_server::server::{ServerOptions, Started, run};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where the database, artifacts, logs and repositories live.
-    #[arg(long, default_value = "./sluice-data", env = "SLUICE_DATA_DIR")]
-    data_dir: PathBuf,
     /// The address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:7700", env = "SLUICE_LISTEN")]
     listen: String,
@@ -20,7 +20,7 @@ pub struct Args {
     account_id: String,
 }
 
-pub fn run_server(args: &Args) -> ExitCode {
+pub fn run_server(global: &Global, args: &Args) -> ExitCode {
     init_logging();
     let admin_key = match (std::env::var("SLUICE_ADMIN_ACCESS_KEY_ID"), std::env::var("SLUICE_ADMIN_SECRET_ACCESS_KEY"))
     {
@@ -29,7 +29,7 @@ pub fn run_server(args: &Args) -> ExitCode {
     };
     let options = ServerOptions {
         listen: args.listen.clone(),
-        data_dir: args.data_dir.clone(),
+        data_dir: global.data_dir.clone(),
         database_url: args.database_url.clone(),
         admin_key,
         account_id: args.account_id.clone(),
@@ -41,7 +41,7 @@ pub fn run_server(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let data_dir = args.data_dir.clone();
+    let data_dir = global.data_dir.clone();
     let result = runtime.block_on(run(options, shutdown_signal(), move |started: &Started| {
         if let Some((id, secret)) = &started.new_admin_key {
             println!("Created the admin access key (also in {}):", data_dir.join("admin-credentials").display());

@@ -3,6 +3,7 @@
 //! Exit status: 0 when every file is valid (warnings allowed), 1 when any
 //! file has an error, 2 when a file cannot be read at all.
 
+use super::Global;
 use crate::Output;
 use serde_json::json;
 use sluice_model::render::render;
@@ -16,19 +17,18 @@ pub struct Args {
     /// `-` reads standard input (as JSON or YAML, by its first character).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
-    #[arg(long, short, value_enum, default_value_t)]
-    output: Output,
 }
 
-struct Checked {
-    file: String,
-    text: String,
-    document: Result<Document, String>,
+/// A file read and checked, or why it could not be read.
+pub struct Checked {
+    pub file: String,
+    pub text: String,
+    pub document: Result<Document, String>,
 }
 
-pub fn run(args: &Args) -> ExitCode {
+pub fn run(global: &Global, args: &Args) -> ExitCode {
     let checked: Vec<Checked> = args.files.iter().map(|file| check(file)).collect();
-    let rendered = match args.output {
+    let rendered = match global.output {
         Output::Text => text_report(&checked),
         Output::Json => serde_json::to_string_pretty(&json_report(&checked)).expect("JSON values serialize") + "\n",
     };
@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-fn check(file: &str) -> Checked {
+pub fn check(file: &str) -> Checked {
     let read = if file == "-" {
         std::io::read_to_string(std::io::stdin())
     } else {
@@ -82,7 +82,7 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
-fn text_report(checked: &[Checked]) -> String {
+pub fn text_report(checked: &[Checked]) -> String {
     let mut out = String::new();
     for c in checked {
         match &c.document {
@@ -106,7 +106,7 @@ fn text_report(checked: &[Checked]) -> String {
     out
 }
 
-fn json_report(checked: &[Checked]) -> serde_json::Value {
+pub fn json_report(checked: &[Checked]) -> serde_json::Value {
     let files: Vec<serde_json::Value> = checked
         .iter()
         .map(|c| match &c.document {

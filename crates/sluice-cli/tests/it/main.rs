@@ -1,0 +1,8 @@
+//! End-to-end tests: the real `sluice` binary, against a real `sluice server` started as a child
+//! process on a free port with its own data directory.
+
+mod access;
+mod offline;
+mod pipelines;
+mod runs;
+mod support;
