@@ -21,6 +21,7 @@ use failure::{Failure, failed};
 use sluice_artifacts::ArtifactStore;
 use sluice_engine::{ActionResult, Job};
 use sluice_model::{ActionCategory, ActionOwner};
+use sluice_protocol::{Assignment, RunOutcome};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -43,17 +44,30 @@ pub struct RunContext {
     pub kill_grace: Duration,
 }
 
-/// Runs `job` to its end. Never panics and never returns an error: every
-/// failure is a failed result whose `error` is one line for the user.
-/// Dropping the returned future kills the job's processes.
+/// Runs `job` alone (no project, no secrets) to its end; see [`run_assignment`].
 pub async fn run(job: &Job, cx: &RunContext) -> ActionResult {
+    let assignment = Assignment {
+        job: job.clone(),
+        lease_token: 0,
+        lease_ms: 0,
+        project: None,
+        build: None,
+        secrets: Default::default(),
+    };
+    run_assignment(&assignment, cx).await.result
+}
+
+/// Runs an assigned job to its end. Never panics and never returns an
+/// error: every failure is a failed result whose `error` is one line for
+/// the user. Dropping the returned future kills the job's processes.
+pub async fn run_assignment(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
     let mut task = AbortOnDrop(tokio::spawn({
-        let (job, cx) = (job.clone(), cx.clone());
-        async move { run_job(&job, &cx).await }
+        let (assignment, cx) = (assignment.clone(), cx.clone());
+        async move { run_job(&assignment, &cx).await }
     }));
     match (&mut task.0).await {
-        Ok(result) => result,
-        Err(e) => failed(&format!("the runner stopped unexpectedly: {e}")),
+        Ok(outcome) => outcome,
+        Err(e) => failed(&format!("the runner stopped unexpectedly: {e}")).into(),
     }
 }
 
@@ -71,14 +85,15 @@ fn provider(job: &Job) -> Option<Provider> {
     }
 }
 
-async fn run_job(job: &Job, cx: &RunContext) -> ActionResult {
+async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
+    let job = &assignment.job;
     let id = &job.action_type_id;
     let Some(provider) = provider(job) else {
-        return failed(&format!("the embedded executor does not run {}/{} actions yet", id.category, id.provider));
+        return failed(&format!("sluice does not run {}/{} actions yet", id.category, id.provider)).into();
     };
     let log = match log::JobLog::open(&cx.log_path) {
         Ok(log) => log,
-        Err(e) => return failed(&format!("could not open the job's log {}: {e}", cx.log_path.display())),
+        Err(e) => return failed(&format!("could not open the job's log {}: {e}", cx.log_path.display())).into(),
     };
     log.line(&format!("{} {}/{} in stage {}, job {}", job.action, id.category, id.provider, job.stage, job.id));
     let stop = stop::Stop::new(cx.cancel.clone(), job.deadline);
@@ -96,11 +111,11 @@ async fn run_job(job: &Job, cx: &RunContext) -> ActionResult {
     match result {
         Ok(result) => {
             log.line("succeeded");
-            result
+            result.into()
         }
         Err(failure) => {
             log.line(&format!("failed: {}", failure.message()));
-            failure.into_result()
+            failure.into_result().into()
         }
     }
 }

@@ -43,11 +43,15 @@ pub struct Started {
 /// the ones in flight and stops the driver. `on_started` is told the
 /// address once the socket is bound (port 0 picks a free port).
 pub async fn run(
-    options: ServerOptions,
+    mut options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
     on_started: impl FnOnce(&Started),
 ) -> Result<(), ServerError> {
     create_private_dir(&options.data_dir).map_err(|e| ServerError::DataDir(options.data_dir.clone(), e))?;
+    // Jobs run in workspaces of their own: every path handed to them (and to
+    // git) must not depend on the server's working directory.
+    options.data_dir =
+        std::fs::canonicalize(&options.data_dir).map_err(|e| ServerError::DataDir(options.data_dir.clone(), e))?;
     let url = options
         .database_url
         .clone()

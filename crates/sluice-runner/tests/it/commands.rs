@@ -213,5 +213,5 @@ async fn other_providers_are_not_run_yet() {
     let f = fixture();
     let result = run(&job(ActionCategory::Deploy, "S3"), &f.cx).await;
     assert!(!result.succeeded);
-    assert_eq!(result.error.as_deref(), Some("the embedded executor does not run Deploy/S3 actions yet"));
+    assert_eq!(result.error.as_deref(), Some("sluice does not run Deploy/S3 actions yet"));
 }

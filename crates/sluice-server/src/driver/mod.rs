@@ -269,7 +269,14 @@ impl Driver {
         let slot = self.slot(pipeline);
         let mut guard = slot.lock().await;
         if guard.is_none() {
-            *guard = Some(slot::Slot::load(&self.inner.store, pipeline).await?);
+            match slot::Slot::load(&self.inner.store, pipeline).await {
+                Ok(loaded) => *guard = Some(loaded),
+                Err(e) => {
+                    drop(guard);
+                    self.forget_empty_slot(pipeline, &slot);
+                    return Err(e);
+                }
+            }
         }
         Ok(guard.as_ref().expect("loaded").state.clone())
     }
@@ -300,6 +307,17 @@ impl Driver {
         slots.entry(pipeline.to_string()).or_default().clone()
     }
 
+    fn forget_empty_slot(&self, pipeline: &str, slot: &Arc<tokio::sync::Mutex<Option<slot::Slot>>>) {
+        let mut slots = self.inner.slots.lock().expect("slots lock");
+        // Clones are taken under this lock: two references (the map's and
+        // ours) mean nobody else is about to use it.
+        let unused =
+            slots.get(pipeline).is_some_and(|current| Arc::ptr_eq(current, slot)) && Arc::strong_count(slot) == 2;
+        if unused {
+            slots.remove(pipeline);
+        }
+    }
+
     pub(crate) async fn submit_with(&self, pipeline: &str, event: Event, extra: CommitExtra) -> Result<Outcome, Error> {
         if self.inner.shutdown.is_cancelled() {
             return Err(Error::ShutDown);
@@ -309,7 +327,16 @@ impl Driver {
         // Another replica may have moved the state on: reload and try again.
         for _ in 0..5 {
             if guard.is_none() {
-                *guard = Some(slot::Slot::load(&self.inner.store, pipeline).await?);
+                match slot::Slot::load(&self.inner.store, pipeline).await {
+                    Ok(loaded) => *guard = Some(loaded),
+                    Err(e) => {
+                        // Requests naming pipelines that do not exist must not
+                        // grow the slot map.
+                        drop(guard);
+                        self.forget_empty_slot(pipeline, &slot);
+                        return Err(e);
+                    }
+                }
             }
             let slot = guard.as_mut().expect("loaded");
             if let Some((version, declaration)) = &extra.new_declaration {
