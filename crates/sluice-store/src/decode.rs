@@ -63,6 +63,13 @@ macro_rules! key_with_user_columns {
     };
 }
 
+/// The columns `resource` reads, from `resources`.
+macro_rules! resource_columns {
+    () => {
+        "kind, key, parent, sort_at, counter, body, created_at, updated_at"
+    };
+}
+
 /// Defines `pipeline`, `summary`, `execution`, `job`, `leased`, `timer`, `outbox`, `user`,
 /// `access_key` and `key_with_user` decoders for the given row type.
 macro_rules! row_decoders {
@@ -73,9 +80,22 @@ macro_rules! row_decoders {
 
         use crate::error::Result;
         use crate::rows::{
-            AccessKeyRow, ExecutionRow, JobRow, JobStatus, LeasedJob, OutboxRow, PipelineRow, PipelineSummary, Tags,
-            TimerRow, UserRow,
+            AccessKeyRow, ExecutionRow, JobRow, JobStatus, LeasedJob, OutboxRow, PipelineRow, PipelineSummary,
+            ResourceRow, Tags, TimerRow, UserRow,
         };
+
+        pub(crate) fn resource(row: &$row) -> Result<ResourceRow> {
+            Ok(ResourceRow {
+                kind: row.try_get("kind")?,
+                key: row.try_get("key")?,
+                parent: row.try_get("parent")?,
+                sort_at: row.try_get("sort_at")?,
+                counter: row.try_get("counter")?,
+                body: row.try_get::<Json<Value>, _>("body")?.0,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
 
         pub(crate) fn pipeline(row: &$row) -> Result<PipelineRow> {
             Ok(PipelineRow {
@@ -192,5 +212,5 @@ macro_rules! row_decoders {
 
 pub(crate) use {
     access_key_columns, execution_columns, job_columns, key_with_user_columns, outbox_columns, pipeline_columns,
-    row_decoders, timer_columns, user_columns,
+    resource_columns, row_decoders, timer_columns, user_columns,
 };

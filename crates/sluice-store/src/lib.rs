@@ -28,6 +28,6 @@ pub use commit::Commit;
 pub use error::{Error, Result};
 pub use rows::{
     AccessKeyRow, ExecutionRow, JobRow, JobStatus, Lease, LeasedJob, NewJob, OutboxRow, Page, PipelineRow,
-    PipelineSummary, ROLES, Tags, TimerRow, UserRow,
+    PipelineSummary, ROLES, ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
 };
 pub use store::Store;

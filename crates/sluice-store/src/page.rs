@@ -41,6 +41,25 @@ impl ExecutionCursor {
     }
 }
 
+/// The position of a resource in a listing: `(sort_at, key)`, in the listing's direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResourceCursor {
+    pub sort_at: i64,
+    pub key: String,
+}
+
+impl ResourceCursor {
+    pub(crate) fn encode(sort_at: i64, key: &str) -> String {
+        format!("{sort_at}:{key}")
+    }
+
+    pub(crate) fn decode(token: &str) -> Result<ResourceCursor> {
+        let (at, key) = token.split_once(':').ok_or(Error::InvalidToken)?;
+        let sort_at = at.parse().map_err(|_| Error::InvalidToken)?;
+        Ok(ResourceCursor { sort_at, key: key.to_owned() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,6 +210,32 @@ pub struct Page<T> {
     pub next_token: Option<String>,
 }
 
+/// One resource of the `resources` table: a whole JSON document of some `kind` (a CodeBuild
+/// project, build, report group or report; a secret), found by `(kind, key)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceRow {
+    pub kind: String,
+    pub key: String,
+    /// What the resource belongs to, for listing (a build's project).
+    pub parent: Option<String>,
+    /// Listings are ordered by `(sort_at, key)`.
+    pub sort_at: i64,
+    /// A sequence the row hands out ([`crate::Store::bump_counter`]).
+    pub counter: i64,
+    pub body: Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Which resources a listing returns, in which order.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceQuery<'a> {
+    pub kind: &'a str,
+    /// Only the rows of this parent.
+    pub parent: Option<&'a str>,
+    pub newest_first: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,8 @@ use crate::commit::Commit;
 use crate::error::{Error, Result};
 use crate::postgres::PgStore;
 use crate::rows::{
-    AccessKeyRow, ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, ROLES, Tags,
-    TimerRow, UserRow,
+    AccessKeyRow, ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, ROLES,
+    ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
 };
 use crate::sqlite::SqliteStore;
 
@@ -267,6 +267,44 @@ impl Store {
     /// Deletes a key. `Error::NotFound` if there is no such key.
     pub async fn delete_access_key(&self, id: &str) -> Result<()> {
         dispatch!(self.delete_access_key(id))
+    }
+
+    // ---- resources ----
+
+    /// Stores a new resource. `Error::NameInUse` if `(kind, key)` exists.
+    pub async fn insert_resource(&self, resource: &ResourceRow) -> Result<()> {
+        dispatch!(self.insert_resource(resource))
+    }
+
+    /// Replaces a resource's body. `Error::NotFound` if it does not exist.
+    pub async fn update_resource(&self, kind: &str, key: &str, body: &Value, now: i64) -> Result<()> {
+        dispatch!(self.update_resource(kind, key, body, now))
+    }
+
+    pub async fn get_resource(&self, kind: &str, key: &str) -> Result<Option<ResourceRow>> {
+        dispatch!(self.get_resource(kind, key))
+    }
+
+    /// `Error::NotFound` if it does not exist.
+    pub async fn delete_resource(&self, kind: &str, key: &str) -> Result<()> {
+        dispatch!(self.delete_resource(kind, key))
+    }
+
+    /// Adds one to the resource's counter and returns the new value: a sequence that never
+    /// hands out a number twice, even to concurrent callers. `Error::NotFound` if it does not
+    /// exist.
+    pub async fn bump_counter(&self, kind: &str, key: &str) -> Result<i64> {
+        dispatch!(self.bump_counter(kind, key))
+    }
+
+    /// One page of the resources `query` selects, ordered by `(sort_at, key)`.
+    pub async fn list_resources(
+        &self,
+        query: &ResourceQuery<'_>,
+        page_size: u32,
+        next_token: Option<&str>,
+    ) -> Result<Page<ResourceRow>> {
+        dispatch!(self.list_resources(query, page_size, next_token))
     }
 }
 

@@ -11,6 +11,7 @@ mod jobs;
 mod outbox;
 mod pipelines;
 mod reads;
+mod resources;
 mod timers;
 
 use serde::Serialize;

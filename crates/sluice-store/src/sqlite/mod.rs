@@ -12,6 +12,7 @@ mod jobs;
 mod outbox;
 mod pipelines;
 mod reads;
+mod resources;
 mod timers;
 
 use std::str::FromStr;

@@ -85,4 +85,9 @@ conformance! {
         disabled_keys_are_kept_and_flagged,
         deleting_a_user_deletes_its_keys,
     }
+    resources {
+        insert_get_update_delete,
+        counters_count_once_per_call,
+        listings_page_by_parent_in_both_orders,
+    }
 }

@@ -59,3 +59,4 @@ pub async fn with_jobs(store: &Store, pipeline: &str, jobs: Vec<NewJob>, now: i6
     };
     store.commit(&commit).await.expect("commit jobs")
 }
+pub mod resources;
