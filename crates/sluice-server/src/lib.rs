@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod aws;
 pub mod clock;
+pub mod codebuild;
 pub mod credentials;
 pub mod driver;
 pub mod git;

@@ -2,6 +2,7 @@
 //! a SigV4-signed JSON body in, JSON out. One module per service, one file
 //! per group of operations; wire shapes are separate from domain types.
 
+pub mod codebuild;
 pub mod codecommit;
 pub mod codepipeline;
 pub mod error;
@@ -54,6 +55,7 @@ async fn route(
     };
     match service {
         "CodePipeline_20150709" => codepipeline::dispatch(app, &principal, operation, input).await,
+        "CodeBuild_20161006" => codebuild::dispatch(app, &principal, operation, input).await,
         "CodeCommit_20150413" => codecommit::dispatch(app, &principal, headers, operation, input).await,
         _ => Err(AwsError::new("UnknownOperationException", format!("unknown service target {service}"))),
     }

@@ -5,7 +5,7 @@
 
 use super::Driver;
 use crate::clock::now_ms;
-use sluice_engine::{ActionResult, Job};
+use sluice_engine::Job;
 use sluice_store::LeasedJob;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,24 +72,21 @@ async fn run_one(driver: &Driver, leased: LeasedJob) {
     let cancel = inner.shutdown.child_token();
     inner.running.lock().expect("running jobs lock").insert(job.id.clone(), cancel.clone());
     let heartbeat = tokio::spawn(keep_lease(driver.clone(), job.id.clone(), leased.token, cancel.clone()));
-    let cx = sluice_runner::RunContext {
-        work_root: inner.options.data_dir.join("work"),
-        artifacts: inner.artifacts.clone(),
-        repos_root: inner.options.data_dir.join("repos"),
-        log_path: inner.options.data_dir.join("logs").join(format!("{}.log", job.id)),
-        cancel: cancel.clone(),
-        kill_grace: inner.options.kill_grace,
-    };
-    let result: ActionResult = sluice_runner::run(&job, &cx).await;
+    let cx = run_context(driver, &job.id, cancel.clone());
+    let assignment =
+        crate::codebuild::jobs::assignment(&inner.store, job.clone(), leased.token, lease_ms(driver), now_ms()).await;
+    let mut outcome = sluice_runner::run_assignment(&assignment, &cx).await;
     heartbeat.abort();
+    crate::codebuild::jobs::link(&job, &mut outcome);
     inner.running.lock().expect("running jobs lock").remove(&job.id);
     if inner.options.failpoints.check("before-report", &inner.shutdown).is_err() {
         return;
     }
     // A refused report (the lease was taken away) is expected after a lost
     // lease; the job's new holder reports instead.
-    if let Err(e) = driver.report(&job, leased.token, result).await {
-        tracing::info!(job = %job.id, error = %e, "the job's result was not recorded");
+    match driver.report(&job, leased.token, outcome.result.clone()).await {
+        Ok(_) => crate::codebuild::jobs::record(&inner.store, &job, &outcome, now_ms()).await,
+        Err(e) => tracing::info!(job = %job.id, error = %e, "the job's result was not recorded"),
     }
 }
 
@@ -109,5 +106,19 @@ async fn keep_lease(driver: Driver, job_id: String, token: i64, cancel: Cancella
             Err(sluice_store::Error::StaleLease) => cancel.cancel(),
             Err(e) => tracing::warn!(job = %job_id, error = %e, "a heartbeat failed"),
         }
+    }
+}
+
+/// Where and how this server runs a job: its workspace, log and artifacts
+/// under the data directory.
+pub(crate) fn run_context(driver: &Driver, job_id: &str, cancel: CancellationToken) -> sluice_runner::RunContext {
+    let inner = &driver.inner;
+    sluice_runner::RunContext {
+        work_root: inner.options.data_dir.join("work"),
+        artifacts: inner.artifacts.clone(),
+        repos_root: inner.options.data_dir.join("repos"),
+        log_path: inner.options.data_dir.join("logs").join(format!("{job_id}.log")),
+        cancel,
+        kill_grace: inner.options.kill_grace,
     }
 }

@@ -15,6 +15,7 @@ mod executor;
 mod failpoints;
 mod recovery;
 mod slot;
+mod standalone;
 mod timers;
 
 pub use failpoints::FailPoints;

@@ -3,6 +3,7 @@
 mod support;
 
 mod api;
+mod codebuild;
 mod git;
 mod pipeline_runs;
 mod recovery;
