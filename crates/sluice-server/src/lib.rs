@@ -10,4 +10,5 @@ pub mod driver;
 pub mod git;
 pub mod http;
 pub mod ids;
+pub mod secrets;
 pub mod server;

@@ -6,6 +6,7 @@ pub mod codebuild;
 pub mod codecommit;
 pub mod codepipeline;
 pub mod error;
+pub mod secretsmanager;
 pub mod wire;
 
 pub use error::AwsError;
@@ -55,6 +56,7 @@ async fn route(
     };
     match service {
         "CodePipeline_20150709" => codepipeline::dispatch(app, &principal, operation, input).await,
+        "secretsmanager" => secretsmanager::dispatch(app, &principal, operation, input).await,
         "CodeBuild_20161006" => codebuild::dispatch(app, &principal, operation, input).await,
         "CodeCommit_20150413" => codecommit::dispatch(app, &principal, headers, operation, input).await,
         _ => Err(AwsError::new("UnknownOperationException", format!("unknown service target {service}"))),

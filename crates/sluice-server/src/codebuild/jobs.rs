@@ -5,10 +5,12 @@
 //! through these functions.
 
 use super::{BUILD, builds, projects, reports};
+use crate::secrets::cipher::Cipher;
 use sluice_engine::Job;
-use sluice_model::{ActionCategory, ActionOwner};
+use sluice_model::{ActionCategory, ActionOwner, EnvironmentVariableType};
 use sluice_protocol::{Assignment, RunOutcome};
 use sluice_store::Store;
+use std::collections::BTreeMap;
 
 fn project_name(job: &Job) -> Option<&str> {
     let id = &job.action_type_id;
@@ -21,9 +23,17 @@ fn project_name(job: &Job) -> Option<&str> {
 /// The assignment for a job just leased under `lease_token`. A CodeBuild
 /// action whose project does not exist gets none: the runner fails it with
 /// that reason.
-pub async fn assignment(store: &Store, job: Job, lease_token: i64, lease_ms: i64, now: i64) -> Assignment {
+pub async fn assignment(
+    store: &Store,
+    cipher: &Cipher,
+    job: Job,
+    lease_token: i64,
+    lease_ms: i64,
+    now: i64,
+) -> Assignment {
     let mut assignment =
         Assignment { job, lease_token, lease_ms, project: None, build: None, secrets: Default::default() };
+    assignment.secrets = secrets_for(store, cipher, &assignment.job).await;
     let Some(name) = project_name(&assignment.job).map(str::to_owned) else { return assignment };
     match projects::load(store, &name).await {
         Ok(Some(row)) => {
@@ -38,6 +48,29 @@ pub async fn assignment(store: &Store, job: Job, lease_token: i64, lease_ms: i64
         Err(e) => tracing::warn!(project = %name, error = %e, "the build project could not be read"),
     }
     assignment
+}
+
+/// The secrets a job may read. A build reads its buildspec only once it
+/// runs, so a CodeBuild job gets them all; any other job gets those its
+/// `SECRETS_MANAGER` environment variables name.
+pub async fn secrets_for(store: &Store, cipher: &Cipher, job: &Job) -> BTreeMap<String, String> {
+    let all = match crate::secrets::all(store, cipher).await {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::warn!(job = %job.id, error = %e, "the secrets could not be read");
+            return BTreeMap::new();
+        }
+    };
+    if project_name(job).is_some() {
+        return all;
+    }
+    let named: Vec<&str> = job
+        .environment_variables
+        .iter()
+        .filter(|v| v.variable_type == Some(EnvironmentVariableType::SecretsManager))
+        .map(|v| v.value.as_str())
+        .collect();
+    all.into_iter().filter(|(name, _)| named.contains(&name.as_str())).collect()
 }
 
 /// Points a CodeBuild action's result at its build (the action's

@@ -48,6 +48,9 @@ pub struct Options {
     /// action fails.
     pub max_job_attempts: i64,
     pub failpoints: FailPoints,
+    /// The key secrets are encrypted with (made when missing). `None`:
+    /// `<data_dir>/secret-key`.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -60,6 +63,7 @@ impl Options {
             kill_grace: Duration::from_secs(5),
             max_job_attempts: 3,
             failpoints: FailPoints::default(),
+            secret_key_file: None,
         }
     }
 }
@@ -78,6 +82,8 @@ pub enum Error {
     Crashed(&'static str),
     #[error("the driver is shut down")]
     ShutDown,
+    #[error(transparent)]
+    SecretKey(#[from] crate::secrets::cipher::KeyError),
 }
 
 /// What `StartPipelineExecution` and triggers pass in.
@@ -119,12 +125,15 @@ pub(crate) struct Inner {
     /// Names this process's embedded executor as a lease owner.
     pub owner: String,
     pub artifacts: sluice_artifacts::ArtifactStore,
+    pub cipher: Arc<crate::secrets::cipher::Cipher>,
 }
 
 impl Driver {
     /// Connects to the store, recovers what a previous run left (timers,
     /// jobs of a previous embedded executor) and starts the background tasks.
     pub async fn start(options: Options) -> Result<Driver, Error> {
+        let key_file = options.secret_key_file.clone().unwrap_or_else(|| options.data_dir.join("secret-key"));
+        let cipher = Arc::new(crate::secrets::cipher::Cipher::load_or_create(&key_file)?);
         let store = Store::connect(&options.database_url).await?;
         let (notifications, _) = broadcast::channel(4096);
         let artifacts = sluice_artifacts::ArtifactStore::local(options.data_dir.join("artifacts"));
@@ -139,6 +148,7 @@ impl Driver {
             shutdown: CancellationToken::new(),
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
             artifacts,
+            cipher,
         });
         let driver = Driver { inner };
         recovery::recover(&driver).await?;
@@ -152,6 +162,11 @@ impl Driver {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// What secrets are sealed with.
+    pub fn cipher(&self) -> &crate::secrets::cipher::Cipher {
+        &self.inner.cipher
     }
 
     pub fn options(&self) -> &Options {
