@@ -5,7 +5,7 @@ use crate::support::{Git, Run, Server, eventually, head, hosted_repository};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const WITHIN: Duration = Duration::from_secs(30);
+const WITHIN: Duration = Duration::from_secs(60);
 const ROLE: &str = "arn:aws:iam::123456789012:role/sluice";
 
 /// A V2 pipeline in SUPERSEDED mode, as `--cli-input-json` takes it.
@@ -320,6 +320,39 @@ fn retry_stage_execution_runs_the_failed_action_again_in_the_same_execution() {
 }
 
 #[test]
+#[ignore = "bug: retrying the latest execution of a stage after it succeeded answers \
+            NotLatestPipelineExecutionException (\"is not the latest execution of the stage\"), not \
+            StageNotRetryableException"]
+fn retrying_a_stage_that_succeeded_is_refused_as_not_retryable() {
+    let server = Server::start_with(hosted_repository);
+    let pipeline = declaration("app", json!([source_stage("app"), commands_stage("Build", "Build", &["true"])]));
+    let file = input(&server, "app.json", &pipeline);
+    server.aws(&["codepipeline", "create-pipeline", "--cli-input-json", &file]).json();
+    let id = first_execution(&server, "app");
+    wait_for(&server, "app", &id, "Succeeded");
+    let state = server.aws(&["codepipeline", "get-pipeline-state", "--name", "app"]).json();
+    assert_eq!(state["stageStates"][1]["latestExecution"]["pipelineExecutionId"], id.as_str(), "{state}");
+
+    // It is the latest execution of Build; Build has nothing failed to retry.
+    let retry = |mode: &str| {
+        server.aws(&[
+            "codepipeline",
+            "retry-stage-execution",
+            "--pipeline-name",
+            "app",
+            "--stage-name",
+            "Build",
+            "--pipeline-execution-id",
+            &id,
+            "--retry-mode",
+            mode,
+        ])
+    };
+    refused(retry("FAILED_ACTIONS"), "StageNotRetryableException");
+    refused(retry("ALL_ACTIONS"), "StageNotRetryableException");
+}
+
+#[test]
 fn a_newer_push_supersedes_one_waiting_at_a_disabled_transition() {
     let server = Server::start();
     let git = Git::new();
@@ -474,6 +507,25 @@ fn a_viewer_reads_the_approval_but_cannot_approve_it() {
     let stderr = refused(approve(&as_vera), "AccessDeniedException");
     assert!(stderr.contains("vera"), "{stderr}");
     refused(as_vera(&["codepipeline", "delete-pipeline", "--name", "gated"]), "AccessDeniedException");
+    let wrong = "00000000-0000-0000-0000-000000000000";
+    let stderr = refused(
+        server.aws(&[
+            "codepipeline",
+            "put-approval-result",
+            "--pipeline-name",
+            "gated",
+            "--stage-name",
+            "Gate",
+            "--action-name",
+            "Review",
+            "--result",
+            "summary=ok,status=Approved",
+            "--token",
+            wrong,
+        ]),
+        "InvalidApprovalTokenException",
+    );
+    assert!(stderr.contains("PutApprovalResult"), "{stderr}");
     assert_eq!(execution(&server, "gated", &id).unwrap()["status"], "InProgress", "the refusal changed nothing");
 
     // The same token from the admin approves.
