@@ -554,3 +554,32 @@ fn a_relative_data_dir_runs_commands_actions() {
     let work = git.clone(&server.clone_url("app"), "app");
     assert_eq!(std::fs::read_to_string(work.join("hello.txt")).unwrap(), "hello from git\n");
 }
+
+#[test]
+#[ignore = "bug (README): its pipeline.json has no roleArn, and the aws CLI refuses create-pipeline \
+            without one before sending anything (`Missing required parameter in pipeline: \"roleArn\"`)"]
+fn the_readme_walkthrough_works_with_the_aws_cli() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let (_, rest) = readme.split_once("```json\n").expect("a JSON block in README.md");
+    let (json_text, _) = rest.split_once("\n```").unwrap();
+    let pipeline: Value = serde_json::from_str(json_text).expect("the README's pipeline.json is JSON");
+
+    let server = Server::start();
+    let git = Git::new();
+    server.aws(&["codecommit", "create-repository", "--repository-name", "app"]).json();
+    let work = git.clone(&server.clone_url("app"), "app");
+    let commit = git.commit(&work, "app.txt", "hello\n", "first");
+    git.ok(&work, &["push", "-q", "origin", "HEAD:main"]);
+    let file = input(&server, "pipeline.json", &pipeline);
+    let created = server.aws(&["codepipeline", "create-pipeline", "--cli-input-json", &file]);
+    assert_eq!(created.code, 0, "{created:#?}");
+    let id = first_execution(&server, "release");
+    approval_token(&server, "release", "Approve", "Release");
+    let filter = format!("pipelineExecutionId={id}");
+    let details = server
+        .aws(&["codepipeline", "list-action-executions", "--pipeline-name", "release", "--filter", &filter])
+        .json();
+    let build =
+        details["actionExecutionDetails"].as_array().unwrap().iter().find(|d| d["actionName"] == "Build").cloned();
+    assert_eq!(build.unwrap_or_default()["output"]["outputVariables"]["BUILT"], commit.as_str(), "{details}");
+}
