@@ -1,6 +1,7 @@
 //! A real `sluice server` in a child process, on a free port, in a temporary data directory, and
 //! the real `sluice` binary run against it.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -42,7 +43,7 @@ pub struct Run {
 impl Run {
     /// Runs `command` with `args`.
     pub fn of(mut command: Command, args: &[&str]) -> Run {
-        let output = command.args(args).stdin(Stdio::null()).output().expect("sluice runs");
+        let output = command.args(args).stdin(Stdio::null()).output().expect("the command runs");
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -80,6 +81,8 @@ pub struct Server {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub dir: tempfile::TempDir,
+    /// The data directory: `dir` itself, or `dir/d` for [`Server::start_relative`].
+    data: PathBuf,
 }
 
 impl Server {
@@ -90,11 +93,27 @@ impl Server {
     /// Starts a server after `prepare` has filled its data directory.
     pub fn start_with(prepare: impl FnOnce(&Path)) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        prepare(dir.path());
+        let data = dir.path().to_path_buf();
+        Server::launch(dir, data.clone(), data.as_os_str(), prepare)
+    }
+
+    /// Starts a server in a temporary current directory with the relative `--data-dir ./d`,
+    /// after `prepare` has filled `d`.
+    pub fn start_relative(prepare: impl FnOnce(&Path)) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("d");
+        Server::launch(dir, data, "./d".as_ref(), prepare)
+    }
+
+    /// Starts `sluice server --data-dir DATA_ARG` in `dir`; `data` is where that directory is.
+    fn launch(dir: tempfile::TempDir, data: PathBuf, data_arg: &OsStr, prepare: impl FnOnce(&Path)) -> Server {
+        std::fs::create_dir_all(&data).expect("data dir");
+        prepare(&data);
         let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
         let mut child = sluice()
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
+            .arg(data_arg)
+            .current_dir(dir.path())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -117,12 +136,13 @@ impl Server {
             access_key_id: String::new(),
             secret_access_key: String::new(),
             dir,
+            data,
         };
         match receiver.recv_timeout(Duration::from_secs(30)) {
             Ok(endpoint) => server.endpoint = endpoint,
             Err(_) => panic!("the server did not say where it listens; its log:\n{}", server.log()),
         }
-        let credentials = std::fs::read_to_string(server.dir.path().join("admin-credentials")).expect("credentials");
+        let credentials = std::fs::read_to_string(server.data.join("admin-credentials")).expect("credentials");
         let value = |key: &str| {
             credentials.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=')).expect(key).to_string()
         };
@@ -132,7 +152,7 @@ impl Server {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().to_path_buf()
+        self.data.clone()
     }
 
     pub fn log(&self) -> String {
@@ -151,7 +171,7 @@ impl Server {
             .env("SLUICE_ENDPOINT", &self.endpoint)
             .env("SLUICE_ACCESS_KEY_ID", access_key_id)
             .env("SLUICE_SECRET_ACCESS_KEY", secret_access_key)
-            .env("SLUICE_DATA_DIR", self.dir.path());
+            .env("SLUICE_DATA_DIR", &self.data);
         command
     }
 
@@ -265,4 +285,129 @@ pub fn pipeline(name: &str, commands: &[&str]) -> String {
          \x20       commands:\n{}",
         commands.concat()
     )
+}
+
+/// Where `program` is on `PATH`. A missing client fails the test instead of skipping it: a
+/// suite that passes without running its end-to-end tests proves nothing.
+#[track_caller]
+pub fn required(program: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+        .unwrap_or_else(|| {
+            panic!(
+                "`{program}` is not on PATH. Run scripts/test, which installs git, the aws CLI and boto3 \
+                 (the last two into target/test-venv) and puts target/test-venv/bin first on PATH; or do the \
+                 same by hand: PATH=$PWD/target/test-venv/bin:$PATH cargo nextest run -p sluice-cli"
+            )
+        })
+}
+
+/// The region every `aws` command names; sluice accepts any.
+pub const REGION: &str = "us-east-1";
+
+impl Server {
+    /// Runs the real `aws ARGS` against this server as the admin.
+    pub fn aws(&self, args: &[&str]) -> Run {
+        self.aws_as(&self.access_key_id, &self.secret_access_key, args)
+    }
+
+    /// Runs the real `aws ARGS` against this server with another key: `--endpoint-url`,
+    /// `--output json` and a region on the command line, the key in the environment, and no
+    /// configuration, profile or pager from the caller.
+    pub fn aws_as(&self, access_key_id: &str, secret_access_key: &str, args: &[&str]) -> Run {
+        let mut command = Command::new(required("aws"));
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("AWS_ACCESS_KEY_ID", access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", secret_access_key)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_PAGER", "")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["--endpoint-url", &self.endpoint, "--output", "json", "--region", REGION]);
+        Run::of(command, args)
+    }
+
+    /// `http://<key id>:<url-encoded secret>@host/git/<repository>` with the admin key.
+    pub fn clone_url(&self, repository: &str) -> String {
+        let encode = |text: &str| -> String {
+            text.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        };
+        let host = self.endpoint.strip_prefix("http://").expect("an http endpoint");
+        format!("http://{}:{}@{host}/git/{repository}", encode(&self.access_key_id), encode(&self.secret_access_key))
+    }
+}
+
+/// The real `git` with a home of its own: no user or system configuration, no credential
+/// helper, no prompt.
+pub struct Git {
+    home: tempfile::TempDir,
+    program: PathBuf,
+}
+
+impl Git {
+    #[track_caller]
+    pub fn new() -> Git {
+        Git { home: tempfile::tempdir().expect("temp dir"), program: required("git") }
+    }
+
+    /// A directory inside this client's home.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    /// Runs `git ARGS` in `dir`.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut command = Command::new(&self.program);
+        command
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("LANG", "C")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_AUTHOR_NAME", "Dev")
+            .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+            .env("GIT_COMMITTER_NAME", "Dev")
+            .env("GIT_COMMITTER_EMAIL", "dev@example.com");
+        Run::of(command, args)
+    }
+
+    /// Runs `git ARGS` in `dir`, asserting success; returns its trimmed standard output.
+    #[track_caller]
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
+        self.run(dir, args).ok().trim().to_string()
+    }
+
+    /// Clones `url` into `name` in this client's home; returns the work tree.
+    #[track_caller]
+    pub fn clone(&self, url: &str, name: &str) -> PathBuf {
+        self.ok(self.home.path(), &["clone", "-q", url, name]);
+        self.path(name)
+    }
+
+    /// Writes `file`, commits it and returns the new commit.
+    #[track_caller]
+    pub fn commit(&self, work: &Path, file: &str, text: &str, message: &str) -> String {
+        std::fs::write(work.join(file), text).unwrap();
+        self.ok(work, &["add", "."]);
+        self.ok(work, &["commit", "-q", "-m", message]);
+        self.ok(work, &["rev-parse", "HEAD"])
+    }
 }
