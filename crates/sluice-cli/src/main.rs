@@ -56,6 +56,9 @@ enum Command {
     /// Create and list the git repositories sluice hosts.
     #[command(subcommand)]
     Repo(commands::repo::Command),
+    /// Set, list and delete the secrets jobs read (values from standard input or a file).
+    #[command(subcommand)]
+    Secret(commands::secret::Command),
     /// Manage users (local: opens the server's database directly).
     User(commands::user::Args),
     /// Manage access keys (local: opens the server's database directly).
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Stop(args) => commands::stop::run(global, &args),
         Command::Transitions(command) => commands::transitions::run(global, command),
         Command::Repo(command) => commands::repo::run(global, command),
+        Command::Secret(command) => commands::secret::run(global, command),
         Command::User(args) => commands::user::run(global, args),
         Command::Key(args) => commands::key::run(global, args),
         Command::Server(args) => Ok(commands::server::run_server(global, &args)),

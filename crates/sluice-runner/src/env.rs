@@ -21,7 +21,12 @@ pub(crate) fn declared(job: &Job) -> Result<Vec<(String, String)>, Failure> {
     let mut vars = Vec::new();
     for var in &job.environment_variables {
         if var.variable_type == Some(EnvironmentVariableType::SecretsManager) {
-            return Err(Failure::new(format!("environment variable `{}`: secrets are not available yet", var.name)));
+            // The server puts the value in when the secret exists.
+            return Err(Failure::new(format!(
+                "environment variable `{}`: there is no secret named `{}` \
+                 (create it with `aws secretsmanager create-secret` or `sluice secret set`)",
+                var.name, var.value
+            )));
         }
         if var.name.is_empty() || var.name.contains(['=', '\0']) {
             return Err(Failure::new(format!("`{}` is not a valid environment variable name", var.name)));
@@ -52,7 +57,7 @@ mod tests {
 
         j.environment_variables.push(var("S", Some(EnvironmentVariableType::SecretsManager)));
         let err = declared(&j).unwrap_err();
-        assert!(err.message().contains("secrets are not available yet"), "{err:?}");
+        assert!(err.message().contains("there is no secret named"), "{err:?}");
 
         j.environment_variables = vec![var("A=B", None)];
         assert!(declared(&j).is_err());

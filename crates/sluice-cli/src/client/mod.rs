@@ -23,6 +23,7 @@ pub const REGION: &str = "us-east-1";
 pub enum Service {
     CodePipeline,
     CodeCommit,
+    SecretsManager,
 }
 
 impl Service {
@@ -30,6 +31,7 @@ impl Service {
         match self {
             Service::CodePipeline => "CodePipeline_20150709",
             Service::CodeCommit => "CodeCommit_20150413",
+            Service::SecretsManager => "secretsmanager",
         }
     }
 
@@ -37,6 +39,7 @@ impl Service {
         match self {
             Service::CodePipeline => "codepipeline",
             Service::CodeCommit => "codecommit",
+            Service::SecretsManager => "secretsmanager",
         }
     }
 }

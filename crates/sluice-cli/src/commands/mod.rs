@@ -7,6 +7,7 @@ pub mod key;
 pub mod pipeline;
 pub mod repo;
 pub mod retry;
+pub mod secret;
 pub mod server;
 pub mod start;
 pub mod status;

@@ -207,3 +207,32 @@ fn repositories_are_created_and_listed() {
     let stderr = server.run(&["repo", "create", "web"]).fails(1);
     assert!(stderr.starts_with("error: RepositoryNameExistsException: "), "{stderr}");
 }
+
+#[test]
+fn secrets_are_set_from_stdin_or_a_file_listed_without_values_and_deleted() {
+    use std::io::Write;
+    let server = Server::start();
+    let mut child = server
+        .sluice()
+        .args(["secret", "set", "deploy-token", "--description", "for deploys"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"t0ken\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let file = server.file("value", "from a file");
+    server.run(&["secret", "set", "other", "--from-file", &file]).ok();
+    // Setting again replaces the value.
+    server.run(&["secret", "set", "other", "--from-file", &file]).ok();
+
+    let listed = server.run(&["secret", "list"]).ok();
+    assert!(listed.contains("deploy-token") && listed.contains("for deploys") && listed.contains("other"), "{listed}");
+    assert!(!listed.contains("t0ken") && !listed.contains("from a file"), "{listed}");
+    let listed = server.run(&["secret", "list", "-o", "json"]).json();
+    assert_eq!(listed["SecretList"].as_array().unwrap().len(), 2);
+
+    server.run(&["secret", "delete", "other"]).ok();
+    let stderr = server.run(&["secret", "delete", "other"]).fails(1);
+    assert!(stderr.starts_with("error: ResourceNotFoundException: "), "{stderr}");
+}

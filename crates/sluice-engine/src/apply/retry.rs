@@ -43,8 +43,14 @@ pub fn retry(cx: &mut Ctx<'_>, id: &str, stage_name: &str, mode: RetryMode, by: 
 /// AWS's conditions for a retry; the stage's index when they hold.
 fn check(cx: &Ctx<'_>, id: &str, stage_name: &str) -> Result<usize, Rejection> {
     let Some(execution) = cx.state.executions.get(id) else {
-        // Not in the state: it finished, or another execution has entered
-        // the stage since it failed.
+        // Not in the state: it finished. Still the stage's latest, it
+        // succeeded there (nothing to retry); otherwise another execution
+        // has entered the stage since.
+        if cx.state.latest_in_stage.get(stage_name).is_some_and(|latest| latest == id) {
+            return Err(Rejection::StageNotRetryable(format!(
+                "stage {stage_name} of execution {id} has no failed or stopped actions to retry"
+            )));
+        }
         return Err(Rejection::NotLatest(id.to_string()));
     };
     let k = execution.stage_index(stage_name).ok_or_else(|| Rejection::StageNotFound(stage_name.to_string()))?;

@@ -102,7 +102,7 @@ async fn the_environment_is_clean() {
 }
 
 #[tokio::test]
-async fn secrets_fail_the_action() {
+async fn a_secret_the_server_could_not_resolve_fails_the_action() {
     let f = fixture();
     let mut job = commands_job(&["true"]);
     job.environment_variables = vec![EnvironmentVariable {
@@ -111,7 +111,7 @@ async fn secrets_fail_the_action() {
     }];
     let result = run(&job, &f.cx).await;
     assert!(!result.succeeded);
-    assert!(result.error.as_deref().unwrap().contains("secrets are not available yet"), "{result:?}");
+    assert!(result.error.as_deref().unwrap().contains("there is no secret named"), "{result:?}");
 }
 
 async fn wait_for_file(path: &Path) -> String {

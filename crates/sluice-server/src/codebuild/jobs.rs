@@ -1,16 +1,14 @@
 //! Where CodeBuild meets the job protocol: a claim of a CodeBuild action
-//! gets its project and a new build (`assignment`); its reported outcome
+//! gets its project and a new build (`prepare`); its reported outcome
 //! completes that build and stores its test reports (`link`, then `record`
 //! once the result is accepted). The embedded agent and remote agents go
 //! through these functions.
 
 use super::{BUILD, builds, projects, reports};
-use crate::secrets::cipher::Cipher;
 use sluice_engine::Job;
-use sluice_model::{ActionCategory, ActionOwner, EnvironmentVariableType};
+use sluice_model::{ActionCategory, ActionOwner};
 use sluice_protocol::{Assignment, RunOutcome};
 use sluice_store::Store;
-use std::collections::BTreeMap;
 
 fn project_name(job: &Job) -> Option<&str> {
     let id = &job.action_type_id;
@@ -20,21 +18,11 @@ fn project_name(job: &Job) -> Option<&str> {
     if codebuild { job.configuration.get("ProjectName").map(String::as_str) } else { None }
 }
 
-/// The assignment for a job just leased under `lease_token`. A CodeBuild
-/// action whose project does not exist gets none: the runner fails it with
-/// that reason.
-pub async fn assignment(
-    store: &Store,
-    cipher: &Cipher,
-    job: Job,
-    lease_token: i64,
-    lease_ms: i64,
-    now: i64,
-) -> Assignment {
-    let mut assignment =
-        Assignment { job, lease_token, lease_ms, project: None, build: None, secrets: Default::default() };
-    assignment.secrets = secrets_for(store, cipher, &assignment.job).await;
-    let Some(name) = project_name(&assignment.job).map(str::to_owned) else { return assignment };
+/// A claimed CodeBuild action's project and new build; `None` when the job
+/// is not a CodeBuild action or its project does not exist (the runner then
+/// fails it with that reason).
+pub async fn prepare(store: &Store, assignment: &mut Assignment, now: i64) {
+    let Some(name) = project_name(&assignment.job).map(str::to_owned) else { return };
     match projects::load(store, &name).await {
         Ok(Some(row)) => {
             assignment.project = Some(projects::for_runner(&row.body));
@@ -47,30 +35,12 @@ pub async fn assignment(
         Ok(None) => {}
         Err(e) => tracing::warn!(project = %name, error = %e, "the build project could not be read"),
     }
-    assignment
 }
 
-/// The secrets a job may read. A build reads its buildspec only once it
-/// runs, so a CodeBuild job gets them all; any other job gets those its
-/// `SECRETS_MANAGER` environment variables name.
-pub async fn secrets_for(store: &Store, cipher: &Cipher, job: &Job) -> BTreeMap<String, String> {
-    let all = match crate::secrets::all(store, cipher).await {
-        Ok(all) => all,
-        Err(e) => {
-            tracing::warn!(job = %job.id, error = %e, "the secrets could not be read");
-            return BTreeMap::new();
-        }
-    };
-    if project_name(job).is_some() {
-        return all;
-    }
-    let named: Vec<&str> = job
-        .environment_variables
-        .iter()
-        .filter(|v| v.variable_type == Some(EnvironmentVariableType::SecretsManager))
-        .map(|v| v.value.as_str())
-        .collect();
-    all.into_iter().filter(|(name, _)| named.contains(&name.as_str())).collect()
+/// Whether the job is a CodeBuild action (which reads its buildspec, and
+/// the secrets it names, only once it runs).
+pub fn is_codebuild(job: &Job) -> bool {
+    project_name(job).is_some()
 }
 
 /// Points a CodeBuild action's result at its build (the action's

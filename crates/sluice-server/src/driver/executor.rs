@@ -73,15 +73,9 @@ async fn run_one(driver: &Driver, leased: LeasedJob) {
     inner.running.lock().expect("running jobs lock").insert(job.id.clone(), cancel.clone());
     let heartbeat = tokio::spawn(keep_lease(driver.clone(), job.id.clone(), leased.token, cancel.clone()));
     let cx = run_context(driver, &job.id, cancel.clone());
-    let assignment = crate::codebuild::jobs::assignment(
-        &inner.store,
-        &inner.cipher,
-        job.clone(),
-        leased.token,
-        lease_ms(driver),
-        now_ms(),
-    )
-    .await;
+    let assignment =
+        crate::assign::assignment(&inner.store, &inner.cipher, job.clone(), leased.token, lease_ms(driver), now_ms())
+            .await;
     let mut outcome = sluice_runner::run_assignment(&assignment, &cx).await;
     heartbeat.abort();
     crate::codebuild::jobs::link(&job, &mut outcome);

@@ -176,8 +176,13 @@ fn described(app: &AppState, principal: &Principal, row: &ResourceRow) -> Value 
 async fn describe(app: &AppState, principal: &Principal, body: Value) -> Result<Value, AwsError> {
     principal.require(Permission::Read, "DescribeSecret")?;
     let IdInput { secret_id } = input(body)?;
-    let row =
-        app.driver.store().get_resource(KIND, name_of(&secret_id)).await.map_err(store_failure)?.ok_or_else(not_found)?;
+    let row = app
+        .driver
+        .store()
+        .get_resource(KIND, name_of(&secret_id))
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(not_found)?;
     Ok(described(app, principal, &row))
 }
 
