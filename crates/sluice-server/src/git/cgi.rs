@@ -3,10 +3,10 @@
 //! and its standard output is a CGI response (headers, a blank line, the
 //! body).
 //!
-//! The response body is collected before it is answered: streaming it out
-//! needs a `Stream` or `http_body::Frame` type, and neither `futures-core`,
-//! `http-body` nor tokio-util's `io` feature is a dependency of this crate
-//! (with `tokio-util/io`, `Body::from_stream(ReaderStream::new(stdout))`).
+//! Fetches (`stream`) answer with the body as git writes it, so a clone of
+//! a big repository never sits in memory; pushes (`run`) collect their
+//! small answer, because the triggers run after receive-pack ends and
+//! before the client is answered.
 
 use axum::body::{Body, HttpBody};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -14,7 +14,7 @@ use std::io;
 use std::path::Path;
 use std::pin::Pin;
 use std::process::Stdio;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 /// The most `git http-backend` buffers of a request it must read whole
 /// (upload-pack negotiations), after decompression.
@@ -64,7 +64,7 @@ pub(crate) struct Response {
 }
 
 /// Runs `git http-backend` for one request. Dropping the future kills it.
-pub(crate) async fn run(project_root: &Path, request: &Request, body: Body) -> io::Result<Response> {
+fn backend(project_root: &Path, request: &Request) -> tokio::process::Command {
     let mut command = super::command::git();
     command
         .arg("http-backend")
@@ -80,8 +80,94 @@ pub(crate) async fn run(project_root: &Path, request: &Request, body: Body) -> i
         .envs(request.variables.iter().map(|(k, v)| (*k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn()?;
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// The streamed answer of `git http-backend`.
+pub(crate) struct Streamed {
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Body,
+}
+
+/// The most header bytes a CGI answer may have before its body.
+const MAX_HEADERS: usize = 64 * 1024;
+
+/// Runs `git http-backend` for one request and answers as soon as it has
+/// written its headers; the body follows as git writes it. The program
+/// lives as long as the body: a client that goes away kills it.
+pub(crate) async fn stream(project_root: &Path, request: &Request, body: Body) -> io::Result<Streamed> {
+    let mut child = backend(project_root, request).spawn()?;
+    let stdin = child.stdin.take().expect("piped stdin");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let path = request.path_info.clone();
+    let feeder = tokio::spawn(async move {
+        if let Err(e) = feed(body, stdin).await {
+            tracing::debug!(error = %e, "the request body did not reach git http-backend");
+        }
+    });
+    tokio::spawn(async move {
+        let errors = read_all(stderr).await.unwrap_or_default();
+        let errors = String::from_utf8_lossy(&errors);
+        if !errors.trim().is_empty() {
+            tracing::debug!(path = %path, stderr = %errors.trim(), "git http-backend wrote to stderr");
+        }
+    });
+    let mut reader = tokio::io::BufReader::new(stdout);
+    let mut head = Vec::new();
+    loop {
+        let before = head.len();
+        let n = reader.read_until(b'\n', &mut head).await?;
+        let line = &head[before..];
+        if n == 0 {
+            let status = child.wait().await?;
+            return Err(io::Error::other(format!("git http-backend ended ({status}) before its headers")));
+        }
+        if line == b"\n" || line == b"\r\n" {
+            break;
+        }
+        if head.len() > MAX_HEADERS {
+            return Err(io::Error::other("git http-backend wrote too many header bytes"));
+        }
+    }
+    let Response { status, headers, .. } = parse(head)?;
+    let output = ChildOutput { reader, _child: child, _feeder: AbortOnDrop(feeder) };
+    Ok(Streamed { status, headers, body: Body::from_stream(tokio_util::io::ReaderStream::new(output)) })
+}
+
+/// The program's standard output, holding the program (killed when this is
+/// dropped) and the task feeding it.
+struct ChildOutput {
+    reader: tokio::io::BufReader<tokio::process::ChildStdout>,
+    _child: tokio::process::Child,
+    _feeder: AbortOnDrop,
+}
+
+impl AsyncRead for ChildOutput {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        Pin::new(&mut self.reader).poll_read(cx, buf)
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Runs `git http-backend` for one request and collects its whole answer.
+/// Dropping the future kills it.
+pub(crate) async fn run(project_root: &Path, request: &Request, body: Body) -> io::Result<Response> {
+    let mut child = backend(project_root, request).spawn()?;
     let stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");

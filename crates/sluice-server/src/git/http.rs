@@ -12,7 +12,7 @@ use crate::auth::{Permission, Principal};
 use crate::http::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -122,12 +122,14 @@ async fn serve(
         // Its own task: a client that goes away once the push is sent does
         // not stop the refs update nor the pipelines it starts.
         let task = tokio::spawn(push(app.clone(), name.to_owned(), request, body, principal));
-        task.await.unwrap_or_else(|e| Err(std::io::Error::other(format!("the push task failed: {e}"))))
+        let pushed = task.await.unwrap_or_else(|e| Err(std::io::Error::other(format!("the push task failed: {e}"))));
+        pushed.map(|cgi| cgi_response(cgi.status, cgi.headers, Body::from(cgi.body)))
     } else {
-        cgi::run(repos.root(), &request, body).await
+        let streamed = cgi::stream(repos.root(), &request, body).await;
+        streamed.map(|cgi| cgi_response(cgi.status, cgi.headers, cgi.body))
     };
     match result {
-        Ok(response) => Ok((service, cgi_response(response))),
+        Ok(response) => Ok((service, response)),
         Err(e) => {
             tracing::error!(repository = name, error = %e, "git http-backend failed");
             Err(text(StatusCode::INTERNAL_SERVER_ERROR, "git failed"))
@@ -175,10 +177,10 @@ fn push_lock(git_dir: PathBuf) -> Arc<tokio::sync::Mutex<()>> {
     lock
 }
 
-fn cgi_response(cgi: cgi::Response) -> Response {
-    let mut response = (cgi.status, cgi.body).into_response();
+fn cgi_response(status: StatusCode, headers: Vec<(HeaderName, HeaderValue)>, body: Body) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().remove(header::CONTENT_TYPE);
-    for (name, value) in cgi.headers {
+    for (name, value) in headers {
         response.headers_mut().append(name, value);
     }
     response
