@@ -57,6 +57,11 @@ pub async fn run(
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", options.data_dir.join("sluice.db").display()));
     let driver = Driver::start(driver::Options::new(url, &options.data_dir)).await?;
+    match crate::codebuild::builds::end_interrupted(driver.store(), crate::clock::now_ms()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(builds = n, "builds cut short by the last stop ended as FAULT"),
+        Err(e) => tracing::warn!(error = %e, "builds cut short by the last stop could not be ended"),
+    }
     let new_admin_key = crate::credentials::bootstrap(&driver, &options.data_dir, options.admin_key.clone()).await?;
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await

@@ -3,7 +3,7 @@
 //! Stored as the service model's `Build` shape; what sluice keeps for itself
 //! sits under `_sluice` and never reaches the wire.
 
-use super::{BUILD, arn};
+use super::{BUILD, STANDALONE, arn};
 use crate::aws::wire::timestamp;
 use serde_json::{Value, json};
 use sluice_protocol::{BuildIdentity, BuildPhase, BuildRecord, PhaseStatus, PhaseType, RunOutcome};
@@ -150,6 +150,67 @@ fn phase_json(kind: PhaseType, status: Option<PhaseStatus>, start: i64, end: Opt
     phase
 }
 
+/// Builds this server runs outside any pipeline are marked while they run:
+/// no job row remembers them, so a restart must learn they were cut short.
+pub async fn mark_standalone(store: &Store, build_id: &str, now: i64) -> Result<(), sluice_store::Error> {
+    let marker = ResourceRow {
+        kind: STANDALONE.into(),
+        key: build_id.to_owned(),
+        parent: None,
+        sort_at: now,
+        counter: 0,
+        body: json!({}),
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_resource(&marker).await
+}
+
+pub async fn unmark_standalone(store: &Store, build_id: &str) {
+    match store.delete_resource(STANDALONE, build_id).await {
+        Ok(()) | Err(sluice_store::Error::NotFound) => {}
+        Err(e) => tracing::warn!(build = %build_id, error = %e, "a finished build's marker could not be removed"),
+    }
+}
+
+/// At start: the standalone builds an earlier run of this server did not
+/// finish end as FAULT, saying why.
+pub async fn end_interrupted(store: &Store, now: i64) -> Result<usize, sluice_store::Error> {
+    let query = sluice_store::ResourceQuery { kind: STANDALONE, parent: None, newest_first: false };
+    let mut ended = 0;
+    loop {
+        let page = store.list_resources(&query, 100, None).await?;
+        if page.items.is_empty() {
+            return Ok(ended);
+        }
+        for marker in page.items {
+            if let Some(row) = store.get_resource(BUILD, &marker.key).await?
+                && row.body["buildComplete"] != json!(true)
+            {
+                let mut body = row.body;
+                let mut phases = body["phases"].as_array().cloned().unwrap_or_default();
+                for phase in &mut phases {
+                    if phase.get("phaseStatus").is_none() {
+                        phase["phaseStatus"] = json!(PhaseStatus::Fault);
+                        phase["endTime"] = timestamp(now);
+                        phase["contexts"] =
+                            json!([{"statusCode": "SERVER_STOPPED", "message": "the server stopped during the build"}]);
+                    }
+                }
+                phases.push(phase_json(PhaseType::Completed, None, now, None));
+                body["phases"] = Value::Array(phases);
+                body["buildStatus"] = json!("FAULT");
+                body["currentPhase"] = json!("COMPLETED");
+                body["buildComplete"] = json!(true);
+                body["endTime"] = timestamp(now);
+                store.update_resource(BUILD, &marker.key, &body, now).await?;
+                ended += 1;
+            }
+            unmark_standalone(store, &marker.key).await;
+        }
+    }
+}
+
 /// The stored build as `Build` on the wire.
 pub fn wire(row: &ResourceRow) -> Value {
     let mut build = row.body.clone();
@@ -214,5 +275,34 @@ mod tests {
         };
         assert_eq!(job_id(&row), Some("j"));
         assert_eq!(wire(&row), json!({"id": "web:1"}));
+    }
+
+    #[tokio::test]
+    async fn a_standalone_build_cut_short_by_a_stop_ends_as_fault_at_the_next_start() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let project = ResourceRow {
+            kind: crate::codebuild::PROJECT.into(),
+            key: "web".into(),
+            parent: None,
+            sort_at: 0,
+            counter: 0,
+            body: json!({"name": "web", "arn": "arn:aws:codebuild:us-east-1:123456789012:project/web"}),
+            created_at: 0,
+            updated_at: 0,
+        };
+        store.insert_resource(&project).await.unwrap();
+        let running = begin(&store, &project, "job-1", "alice", 1000, 1000).await.unwrap();
+        assert_eq!(running.number, 1);
+        mark_standalone(&store, &running.id, 1000).await.unwrap();
+        let finished = begin(&store, &project, "job-2", "alice", 1000, 1000).await.unwrap();
+        assert_eq!(finished.number, 2);
+
+        assert_eq!(end_interrupted(&store, 5000).await.unwrap(), 1);
+        let build = store.get_resource(BUILD, &running.id).await.unwrap().unwrap().body;
+        assert_eq!((build["buildStatus"].as_str(), build["buildComplete"].as_bool()), (Some("FAULT"), Some(true)));
+        assert!(build.to_string().contains("the server stopped during the build"));
+        let untouched = store.get_resource(BUILD, &finished.id).await.unwrap().unwrap().body;
+        assert_eq!(untouched["buildStatus"], "IN_PROGRESS");
+        assert_eq!(end_interrupted(&store, 6000).await.unwrap(), 0, "the marker is gone");
     }
 }

@@ -15,3 +15,5 @@ pub const PROJECT: &str = "codebuild-project";
 pub const BUILD: &str = "codebuild-build";
 pub const REPORT_GROUP: &str = "codebuild-report-group";
 pub const REPORT: &str = "codebuild-report";
+/// Marks a build started by `StartBuild` while it runs.
+pub const STANDALONE: &str = "codebuild-standalone-running";

@@ -205,12 +205,16 @@ pub async fn start(app: &AppState, principal: &Principal, body: Value) -> Result
         lease_ms: 0,
         project: Some(project),
         build: Some(identity.clone()),
-        secrets: Default::default(),
+        secrets: crate::secrets::all(store, app.driver.cipher()).await.map_err(store_failure)?,
     };
+    builds::mark_standalone(store, &identity.id, now).await.map_err(store_failure)?;
     let driver = app.driver.clone();
+    let build_id = identity.id.clone();
     tokio::spawn(async move {
+        // Shut down first: the marker stays, and the next start ends the build.
         let Some(outcome) = driver.run_standalone(&assignment).await else { return };
         jobs::record(driver.store(), &assignment.job, &outcome, now_ms()).await;
+        builds::unmark_standalone(driver.store(), &build_id).await;
     });
     let row = store
         .get_resource(BUILD, &identity.id)
