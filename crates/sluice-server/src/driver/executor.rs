@@ -79,6 +79,7 @@ async fn run_one(driver: &Driver, leased: LeasedJob) {
         log_path: inner.options.data_dir.join("logs").join(format!("{}.log", job.id)),
         cancel: cancel.clone(),
         kill_grace: inner.options.kill_grace,
+        cache_root: inner.options.data_dir.join("cache"),
     };
     let result: ActionResult = sluice_runner::run(&job, &cx).await;
     heartbeat.abort();
