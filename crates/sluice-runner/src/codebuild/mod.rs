@@ -242,6 +242,9 @@ fn primary_first(job: &Job) -> Result<Job, String> {
 /// The project's buildspec: inline YAML, or a path in the primary source.
 fn load_buildspec(project: &BuildProject, src: &Path, log: &JobLog) -> Result<Buildspec, String> {
     let setting = project.buildspec.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    if setting.is_some_and(|b| b.starts_with("arn:")) {
+        return Err("a buildspec in S3 (an ARN) is not supported: give it inline or as a path in the source".into());
+    }
     let (name, text) = match setting {
         Some(inline) if inline.contains(':') || inline.contains('\n') => {
             (format!("{} (inline buildspec)", project.name), inline.to_owned())

@@ -77,8 +77,11 @@ fn phase(s: &mut String, spec: &Buildspec, name: PhaseName) {
     }
     s.push_str("if [ \"$__sluice_rc\" = 0 ]; then\n");
     let _ = writeln!(s, "__sluice_mark end {wire} ok");
+    let _ = writeln!(s, "printf '[Container] Phase complete: {wire} State: SUCCEEDED\\n'");
     s.push_str("else\n");
     let _ = writeln!(s, "__sluice_mark end {wire} failed $__sluice_rc $__sluice_at");
+    let _ =
+        writeln!(s, "printf '[Container] Phase complete: {wire} State: FAILED (exit status %s)\\n' \"$__sluice_rc\"");
     s.push_str("export CODEBUILD_BUILD_SUCCEEDING=0\n");
     if aborts(name, found.and_then(|p| p.on_failure)) {
         s.push_str("__sluice_skip=1\n__sluice_mark abort\n");

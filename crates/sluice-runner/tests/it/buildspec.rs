@@ -141,6 +141,10 @@ async fn setup(dir: &Path, case: &Value, f: &Fixture) -> Assignment {
 
 async fn check(dir: &Path) -> Vec<String> {
     let case = read_case(dir);
+    let root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if case["requires_root"] == Value::Bool(true) && !root.unwrap_or(false) {
+        return Vec::new();
+    }
     let f = fixture();
     let runs = case["runs"].as_u64().unwrap_or(1);
     let mut outcome = None;
@@ -154,7 +158,15 @@ async fn check(dir: &Path) -> Vec<String> {
             let _ = std::fs::remove_file(&f.cx.log_path);
             continue;
         }
+        let cancel = case["cancel_after_ms"].as_u64().map(|ms| {
+            let token = f.cx.cancel.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                token.cancel();
+            })
+        });
         outcome = Some(run_assignment(&assignment, &f.cx).await);
+        drop(cancel);
     }
     let outcome = outcome.expect("at least one run");
     let mut problems = Vec::new();
