@@ -3,9 +3,12 @@
 //! `EnvironmentVariables`; the `CODEBUILD_*` variables are set apart, last.
 //! Secret values come from the assignment's sluice secrets, by name.
 
+use crate::workspace::SecondarySource;
 use sluice_buildspec::{Buildspec, SecretRef};
-use sluice_protocol::{ProjectVariable, ProjectVariableType};
+use sluice_engine::Job;
+use sluice_protocol::{Assignment, BuildIdentity, BuildProject, ProjectVariable, ProjectVariableType};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The action's `EnvironmentVariables` configuration: a JSON array of
 /// `{name, value, type}`.
@@ -77,6 +80,51 @@ fn secret(secrets: &BTreeMap<String, String>, reference: &SecretRef) -> Result<S
         Some(other) => Ok(other.to_string()),
         None => Err(format!("secret `{}` has no key `{key}`", reference.name)),
     }
+}
+
+/// The build's identity; without one from the server (a plain job), one
+/// derived from the project and the job.
+pub(crate) fn identity(assignment: &Assignment, project: &BuildProject, job: &Job) -> BuildIdentity {
+    assignment.build.clone().unwrap_or_else(|| {
+        let id = format!("{}:{}", project.name, job.id);
+        let arn = match project.arn.split_once(":project/") {
+            Some((prefix, _)) => format!("{prefix}:build/{id}"),
+            None => format!("arn:aws:codebuild:local:000000000000:build/{id}"),
+        };
+        BuildIdentity { id, arn, number: 1, initiator: format!("codepipeline/{}", job.pipeline_name) }
+    })
+}
+
+/// The `CODEBUILD_*` variables, set after every other so that none can
+/// redirect them.
+pub(crate) fn codebuild(
+    identity: &BuildIdentity,
+    project: &BuildProject,
+    job: &Job,
+    src: &Path,
+    secondary: &[SecondarySource],
+    started: i64,
+) -> Vec<(String, String)> {
+    let mut vars = vec![
+        ("CODEBUILD_BUILD_ID".to_owned(), identity.id.clone()),
+        ("CODEBUILD_BUILD_ARN".to_owned(), identity.arn.clone()),
+        ("CODEBUILD_BUILD_NUMBER".to_owned(), identity.number.to_string()),
+        ("CODEBUILD_INITIATOR".to_owned(), identity.initiator.clone()),
+        ("CODEBUILD_PROJECT_ARN".to_owned(), project.arn.clone()),
+        ("CODEBUILD_SRC_DIR".to_owned(), src.to_string_lossy().into_owned()),
+        ("CODEBUILD_START_TIME".to_owned(), started.to_string()),
+    ];
+    if let Some(image) = &project.image {
+        vars.push(("CODEBUILD_BUILD_IMAGE".to_owned(), image.clone()));
+    }
+    if let Some(revision) = &job.revision {
+        vars.push(("CODEBUILD_RESOLVED_SOURCE_VERSION".to_owned(), revision.clone()));
+        vars.push(("CODEBUILD_SOURCE_VERSION".to_owned(), revision.clone()));
+    }
+    for source in secondary {
+        vars.push((format!("CODEBUILD_SRC_DIR_{}", source.name), source.dir.to_string_lossy().into_owned()));
+    }
+    vars
 }
 
 #[cfg(test)]

@@ -158,15 +158,20 @@ async fn check(dir: &Path) -> Vec<String> {
             let _ = std::fs::remove_file(&f.cx.log_path);
             continue;
         }
-        let cancel = case["cancel_after_ms"].as_u64().map(|ms| {
-            let token = f.cx.cancel.clone();
+        // Cancels once the build has written this file, wherever it is.
+        let cancel = case["cancel_when_file"].as_str().map(|file| {
+            let (token, file) = (f.cx.cancel.clone(), PathBuf::from(expand(file, &f)));
             tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
+                while !file.exists() {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
                 token.cancel();
             })
         });
         outcome = Some(run_assignment(&assignment, &f.cx).await);
-        drop(cancel);
+        if let Some(cancel) = cancel {
+            cancel.abort();
+        }
     }
     let outcome = outcome.expect("at least one run");
     let mut problems = Vec::new();
