@@ -63,6 +63,17 @@ pub(crate) fn variables(
     Ok(vars)
 }
 
+/// The exported variables that may leave the build: not those holding a
+/// secret the project (or the action) gave the build.
+pub(crate) fn exportable(names: &[String], project: &[ProjectVariable], overrides: &[ProjectVariable]) -> Vec<String> {
+    // Later definitions win, so the last one of a name says whether it is secret.
+    let mut secret = BTreeMap::new();
+    for var in project.iter().chain(overrides) {
+        secret.insert(var.name.as_str(), var.variable_type != ProjectVariableType::Plaintext);
+    }
+    names.iter().filter(|n| !secret.get(n.as_str()).copied().unwrap_or(false)).cloned().collect()
+}
+
 /// Parameter names are often written as paths (`/ci/token`); a sluice
 /// secret named without the leading `/` matches too.
 fn lookup<'a>(secrets: &'a BTreeMap<String, String>, name: &str) -> Option<&'a String> {
@@ -161,6 +172,9 @@ mod tests {
         assert_eq!(last["P"], "t0k");
         assert_eq!(last["S"], "pw");
         assert_eq!(last["Q"], "5432");
+
+        let exported = ["A".to_owned(), "Q".to_owned()];
+        assert_eq!(exportable(&exported, &project, &overrides), ["A"]);
 
         let err = variables(&spec, &project, &[], &BTreeMap::new()).unwrap_err();
         assert_eq!(err, "env.parameter-store.P: there is no sluice secret `/ci/token`");

@@ -123,7 +123,11 @@ async fn run_build(
     let first_failure = record.shell_phases(journal, &describe, stopped, &ran.exit);
 
     let exported = tokio::fs::read(ws.control.join(script::EXPORTED_FILE)).await.unwrap_or_default();
-    build.exported_variables = crate::script::parse_variables(&exported, &spec.env.exported_variables);
+    let exportable = environment::exportable(&spec.env.exported_variables, &project.environment_variables, &overrides);
+    for name in spec.env.exported_variables.iter().filter(|n| !exportable.contains(n)) {
+        log.line(&format!("`{name}` is not exported: it holds a secret of the project"));
+    }
+    build.exported_variables = crate::script::parse_variables(&exported, &exportable);
     build.reports = reports::collect(&ws.src, &spec.reports, log);
 
     if let Some(stopped) = stopped {
