@@ -37,7 +37,7 @@ pub(crate) async fn upload(
     cx: &RunContext,
     src: &Path,
     control: &Path,
-    plan: &[(String, &Artifacts)],
+    plan: &[(String, Artifacts)],
     log: &JobLog,
     stop: &Stop,
 ) -> Result<Vec<ArtifactLocation>, Failure> {
@@ -45,7 +45,7 @@ pub(crate) async fn upload(
     for (index, (name, spec)) in plan.iter().enumerate() {
         let stage = control.join(format!("artifact-{index}"));
         let zip = control.join(format!("artifact-{index}.zip"));
-        let (src, spec_owned, stage2, zip2) = (src.to_path_buf(), (*spec).clone(), stage.clone(), zip.clone());
+        let (src, spec_owned, stage2, zip2) = (src.to_path_buf(), spec.clone(), stage.clone(), zip.clone());
         let staged = tokio::task::spawn_blocking(move || stage_and_pack(&src, &spec_owned, &stage2, &zip2))
             .await
             .map_err(|e| Failure::new(format!("output artifact `{name}`: {e}")))?

@@ -17,12 +17,14 @@ mod user;
 
 use crate::log::JobLog;
 use crate::stop::Stop;
+use crate::workspace::SecondarySource;
 use crate::workspace::Workspace;
 use crate::{Failure, RunContext};
 use record::{Record, now_ms};
-use sluice_buildspec::PhaseName;
-use sluice_engine::ActionResult;
-use sluice_protocol::{Assignment, BuildRecord, PhaseStatus, PhaseType};
+use sluice_buildspec::{Artifacts, Buildspec, PhaseName};
+use sluice_engine::{ActionResult, Job};
+use sluice_protocol::{Assignment, BuildProject, BuildRecord, PhaseStatus, PhaseType, ProjectVariable};
+use std::path::PathBuf;
 
 /// Runs the build; the record is there whenever the build got a project.
 pub(crate) async fn run(
@@ -78,33 +80,9 @@ async fn run_build(
     record.end(PhaseStatus::Succeeded, None);
 
     record.begin(PhaseType::DownloadSource);
-    let secondary = match ws.fetch_inputs(&job, &cx.artifacts, stop).await {
-        Ok(secondary) => secondary,
-        Err(failure) => return Err(stopped_or_failed(record, log, stop, failure)),
-    };
-    let spec = source::load_buildspec(project, &ws.src, log).map_err(|e| fail(record, log, "YAML_FILE_ERROR", e))?;
-    let variables = environment::variables(&spec, &project.environment_variables, &overrides, &assignment.secrets)
-        .map_err(|e| fail(record, log, "SECRETS_ERROR", e))?;
-    let run_as = user::resolve(&spec).map_err(|e| fail(record, log, "CLIENT_ERROR", e))?;
-    let plan = artifacts::plan(&job, spec.artifacts.as_ref()).map_err(|e| fail(record, log, "CLIENT_ERROR", e))?;
-    let cache_dir = project.cache.enabled.then(|| cache::dir(&cx.cache_root, &project.name)).flatten();
-    let (cache_paths, notes) = cache::split_paths(&spec.cache_paths);
-    if let Some(dir) = &cache_dir {
-        for note in notes {
-            log.line(&note);
-        }
-        match cache::restore(dir, &ws.src) {
-            Ok(0) => {}
-            Ok(n) => log.line(&format!("cache: restored {n} files")),
-            Err(e) => log.line(&format!("cache: could not restore: {e}")),
-        }
-    }
-    if let Some(user) = &run_as
-        && let Err(e) = user::hand_over(&ws.root, user)
-    {
-        return Err(fail(record, log, "CLIENT_ERROR", format!("run-as {}: {e}", user.name)));
-    }
+    let prepared = download_source(assignment, project, &job, &overrides, cx, ws, log, stop, record).await?;
     record.end(PhaseStatus::Succeeded, None);
+    let Prepared { spec, variables, run_as, plan, cache, secondary } = prepared;
 
     // INSTALL to POST_BUILD: one shell.
     let identity = environment::identity(assignment, project, &job);
@@ -156,10 +134,8 @@ async fn run_build(
             return Err(Failure::new(first_failure.unwrap_or_else(|| failure.message().to_owned())));
         }
     };
-    if let Some(dir) = &cache_dir
-        && !cache_paths.is_empty()
-    {
-        let (dir, src, paths, tag) = (dir.clone(), ws.src.clone(), cache_paths.clone(), job.id.clone());
+    if let Some((dir, paths)) = cache.filter(|(_, paths)| !paths.is_empty()) {
+        let (src, tag) = (ws.src.clone(), job.id.clone());
         match tokio::task::spawn_blocking(move || cache::save(&dir, &src, &paths, &tag)).await {
             Ok(Ok(n)) => log.line(&format!("cache: saved {n} files")),
             Ok(Err(e)) => log.line(&format!("cache: could not save: {e}")),
@@ -177,6 +153,65 @@ async fn run_build(
         output_artifacts,
         ..ActionResult::default()
     })
+}
+
+/// What DOWNLOAD_SOURCE leaves for the phases after it.
+struct Prepared {
+    spec: Buildspec,
+    variables: Vec<(String, String)>,
+    run_as: Option<user::User>,
+    /// Which buildspec artifacts make which output artifacts.
+    plan: Vec<(String, Artifacts)>,
+    /// The project's cache directory and the paths to keep in it.
+    cache: Option<(PathBuf, Vec<String>)>,
+    secondary: Vec<SecondarySource>,
+}
+
+/// DOWNLOAD_SOURCE: the inputs, the buildspec and everything decided from
+/// it before a command runs (variables, secrets, user, artifacts, cache).
+#[allow(clippy::too_many_arguments)]
+async fn download_source(
+    assignment: &Assignment,
+    project: &BuildProject,
+    job: &Job,
+    overrides: &[ProjectVariable],
+    cx: &RunContext,
+    ws: &Workspace,
+    log: &JobLog,
+    stop: &Stop,
+    record: &mut Record,
+) -> Result<Prepared, Failure> {
+    let secondary = match ws.fetch_inputs(job, &cx.artifacts, stop).await {
+        Ok(secondary) => secondary,
+        Err(failure) => return Err(stopped_or_failed(record, log, stop, failure)),
+    };
+    let spec = source::load_buildspec(project, &ws.src, log).map_err(|e| fail(record, log, "YAML_FILE_ERROR", e))?;
+    let variables = environment::variables(&spec, &project.environment_variables, overrides, &assignment.secrets)
+        .map_err(|e| fail(record, log, "SECRETS_ERROR", e))?;
+    let run_as = user::resolve(&spec).map_err(|e| fail(record, log, "CLIENT_ERROR", e))?;
+    let plan = artifacts::plan(job, spec.artifacts.as_ref()).map_err(|e| fail(record, log, "CLIENT_ERROR", e))?;
+    let plan = plan.into_iter().map(|(name, artifacts)| (name, artifacts.clone())).collect();
+    let mut cache = None;
+    if let Some(dir) = project.cache.enabled.then(|| cache::dir(&cx.cache_root, &project.name)).flatten() {
+        let (paths, notes) = cache::split_paths(&spec.cache_paths);
+        for note in notes {
+            log.line(&note);
+        }
+        let (from, to) = (dir.clone(), ws.src.clone());
+        match tokio::task::spawn_blocking(move || cache::restore(&from, &to)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => log.line(&format!("cache: restored {n} files")),
+            Ok(Err(e)) => log.line(&format!("cache: could not restore: {e}")),
+            Err(e) => log.line(&format!("cache: could not restore: {e}")),
+        }
+        cache = Some((dir, paths));
+    }
+    if let Some(user) = &run_as
+        && let Err(e) = user::hand_over(&ws.root, user)
+    {
+        return Err(fail(record, log, "CLIENT_ERROR", format!("run-as {}: {e}", user.name)));
+    }
+    Ok(Prepared { spec, variables, run_as, plan, cache, secondary })
 }
 
 /// A failure of the phase under way: STOPPED or TIMED_OUT when the build
