@@ -68,7 +68,11 @@ pub(super) fn artifacts(node: &Node, path: &Path, primary: bool, diags: &mut Dia
         Some((node, path)) => artifacts.files = scalars(node, &path, false, diags),
         None => error(diags, "missing-key", path, node, "artifacts need `files`"),
     }
-    artifacts.name = obj.take("name").and_then(|(node, path)| scalar(node, &path, diags));
+    artifacts.name = obj.take("name").and_then(|(node, path)| {
+        let name = scalar(node, &path, diags)?;
+        warning(diags, "no-effect", &path, node, "`name` has no effect: the pipeline names the output artifacts");
+        Some(name)
+    });
     if let Some((node, path)) = obj.take("discard-paths") {
         artifacts.discard_paths = yes_no(node, &path, diags).unwrap_or(false);
     }

@@ -46,7 +46,12 @@ fn report(src: &Path, group: &ReportGroup, log: &JobLog) -> Option<TestReport> {
         let parsed = std::fs::read(&file.path)
             .map_err(|e| e.to_string())
             .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .and_then(|xml| junit::parse(&xml, &file.from_src));
+            .and_then(|xml| {
+                // `discard-paths` names raw report files without their directories.
+                let raw =
+                    if group.discard_paths { file.rel.rsplit('/').next().unwrap_or(&file.rel) } else { &file.from_src };
+                junit::parse(&xml, raw)
+            });
         match parsed {
             Ok(cases) => report.test_cases.extend(cases),
             Err(e) => {
