@@ -25,8 +25,11 @@ pub(crate) fn restore(cache: &Path, src: &Path) -> io::Result<usize> {
 /// The paths sluice can cache (inside the source directory), and notes on
 /// the others for the log.
 pub(crate) fn split_paths(paths: &[String]) -> (Vec<String>, Vec<String>) {
-    let (inside, outside): (Vec<_>, Vec<_>) =
-        paths.iter().cloned().partition(|p| is_inside(p.trim_start_matches("./").trim_start_matches("**/")));
+    // `~` and `$HOME` are the workspace's home, outside the source too.
+    let (inside, outside): (Vec<_>, Vec<_>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| !p.starts_with(['~', '$']) && is_inside(p.trim_start_matches("./").trim_start_matches("**/")));
     let notes = outside
         .into_iter()
         .map(|p| format!("cache path `{p}` is outside the source directory: sluice caches only paths inside it"))

@@ -33,16 +33,19 @@ pub(crate) fn load_buildspec(project: &BuildProject, src: &Path, log: &JobLog) -
         return Err("a buildspec in S3 (an ARN) is not supported: give it inline or as a path in the source".into());
     }
     let (name, text) = match setting {
+        // Parsed untrimmed so that line numbers match the project's text.
         Some(inline) if inline.contains(':') || inline.contains('\n') => {
-            (format!("{} (inline buildspec)", project.name), inline.to_owned())
+            (format!("{} (inline buildspec)", project.name), project.buildspec.clone().unwrap_or_default())
         }
         path => {
             let path = path.unwrap_or(sluice_buildspec::DEFAULT_FILE);
             if !files::is_inside(path) {
                 return Err(format!("buildspec path `{path}` is outside the source directory"));
             }
-            let text = std::fs::read_to_string(src.join(path))
-                .map_err(|e| format!("could not read the buildspec {path} from the primary source: {e}"))?;
+            let text = std::fs::read_to_string(src.join(path)).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => format!("the primary source has no {path}"),
+                _ => format!("could not read the buildspec {path} from the primary source: {e}"),
+            })?;
             (path.to_owned(), text)
         }
     };
