@@ -45,6 +45,11 @@ pub fn parse(text: &str) -> Parsed {
     };
     let mut diagnostics = Vec::new();
     let buildspec = decode::buildspec(&root, &mut diagnostics);
+    // A missing key is pointed at the key of the mapping that lacks it (a
+    // line a person can find), not at that mapping's first member.
+    for diagnostic in diagnostics.iter_mut().filter(|d| d.code == "missing-key" && !d.path.is_root()) {
+        diagnostic.pos = Some(sluice_model::document::locate_key(&root, &diagnostic.path));
+    }
     diagnostics.sort_by_key(|d| d.pos.unwrap_or_default());
     let buildspec = if diagnostics.iter().any(Diagnostic::is_error) { None } else { buildspec };
     Parsed { buildspec, diagnostics }
