@@ -4,7 +4,7 @@
 use crate::model::{OnFailure, Phase, PhaseName};
 use crate::read::{Diags, Obj, error, pairs, scalar, scalars};
 use sluice_model::Path;
-use sluice_model::source::Node;
+use sluice_model::source::{Node, Value};
 
 const PHASE_KEYS: &[&str] = &["install", "pre_build", "build", "post_build"];
 const KEYS: &[&str] = &["run-as", "on-failure", "runtime-versions", "commands", "finally"];
@@ -22,7 +22,12 @@ pub(super) fn phases(node: &Node, path: &Path, diags: &mut Diags) -> Option<Vec<
         }
     }
     obj.finish(PHASE_KEYS, diags);
-    if phases.is_empty() && complete {
+    // Unknown keys alone were reported already, with a did-you-mean.
+    let no_keys = match &node.value {
+        Value::Object(members) => members.is_empty(),
+        _ => true,
+    };
+    if phases.is_empty() && complete && no_keys {
         error(diags, "missing-key", path, node, "`phases` has no phase: add `build` with its `commands`");
     }
     complete.then_some(phases)
