@@ -115,7 +115,7 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
             result
         }
     };
-    let result = match result {
+    let mut result = match result {
         Ok(result) => {
             log.line("succeeded");
             result
@@ -125,6 +125,10 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
             failure.into_result()
         }
     };
+    // A failed build is still a build a user wants to open.
+    if build.is_some() && result.external_execution_id.is_none() {
+        result.external_execution_id = assignment.build.as_ref().map(|b| b.id.clone());
+    }
     RunOutcome { result, build }
 }
 

@@ -195,6 +195,11 @@ async fn compare(expect: &Value, outcome: &RunOutcome, f: &Fixture, problems: &m
             problems.push(format!("error: expected to contain {error:?}, got {got:?}"));
         }
     }
+    if let Some(id) = expect["external_id"].as_str()
+        && result.external_execution_id.as_deref() != Some(id)
+    {
+        problems.push(format!("external execution id: expected {id:?}, got {:?}", result.external_execution_id));
+    }
     let build = outcome.build.clone().unwrap_or_default();
     if let Some(phases) = expect["phases"].as_array() {
         let got: Vec<String> = build
