@@ -2,9 +2,11 @@
 //! in a fresh workspace, and reports how it went as an [`ActionResult`].
 //!
 //! Providers run here: Compute/Commands (the commands in one bash process
-//! group, killed as a whole on cancel or timeout) and Source/CodeCommit
+//! group, killed as a whole on cancel or timeout), Build|Test/CodeBuild (a
+//! buildspec run phase by phase, see `codebuild/`) and Source/CodeCommit
 //! (a repository hosted by sluice). Any other provider fails clearly.
 
+mod codebuild;
 mod codecommit;
 mod commands;
 mod env;
@@ -42,6 +44,8 @@ pub struct RunContext {
     pub cancel: CancellationToken,
     /// Between SIGTERM and SIGKILL when the job is stopped.
     pub kill_grace: Duration,
+    /// CodeBuild projects' local caches: `cache_root/<project name>`.
+    pub cache_root: PathBuf,
 }
 
 /// Runs `job` alone (no project, no secrets) to its end; see [`run_assignment`].
@@ -73,6 +77,7 @@ pub async fn run_assignment(assignment: &Assignment, cx: &RunContext) -> RunOutc
 
 enum Provider {
     Commands,
+    CodeBuild,
     CodeCommit,
 }
 
@@ -80,6 +85,7 @@ fn provider(job: &Job) -> Option<Provider> {
     let id = &job.action_type_id;
     match (id.category, id.owner, id.provider.as_str()) {
         (ActionCategory::Compute, ActionOwner::Aws, "Commands") => Some(Provider::Commands),
+        (ActionCategory::Build | ActionCategory::Test, ActionOwner::Aws, "CodeBuild") => Some(Provider::CodeBuild),
         (ActionCategory::Source, ActionOwner::Aws, "CodeCommit") => Some(Provider::CodeCommit),
         _ => None,
     }
@@ -97,27 +103,33 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
     };
     log.line(&format!("{} {}/{} in stage {}, job {}", job.action, id.category, id.provider, job.stage, job.id));
     let stop = stop::Stop::new(cx.cancel.clone(), job.deadline);
-    let result = match workspace::Workspace::create(&cx.work_root, &job.id).await {
-        Err(failure) => Err(failure),
+    let (result, build) = match workspace::Workspace::create(&cx.work_root, &job.id).await {
+        Err(failure) => (Err(failure), None),
         Ok(ws) => {
             let result = match provider {
-                Provider::Commands => commands::run(job, cx, &ws, &log, &stop).await,
-                Provider::CodeCommit => codecommit::run(job, cx, &ws, &stop).await,
+                Provider::Commands => (commands::run(job, cx, &ws, &log, &stop).await, None),
+                Provider::CodeBuild => codebuild::run(assignment, cx, &ws, &log, &stop).await,
+                Provider::CodeCommit => (codecommit::run(job, cx, &ws, &stop).await, None),
             };
             ws.finish(&log).await;
             result
         }
     };
-    match result {
+    let mut result = match result {
         Ok(result) => {
             log.line("succeeded");
-            result.into()
+            result
         }
         Err(failure) => {
             log.line(&format!("failed: {}", failure.message()));
-            failure.into_result().into()
+            failure.into_result()
         }
+    };
+    // A failed build is still a build a user wants to open.
+    if build.is_some() && result.external_execution_id.is_none() {
+        result.external_execution_id = assignment.build.as_ref().map(|b| b.id.clone());
     }
+    RunOutcome { result, build }
 }
 
 /// The job runs in its own task so that a panic becomes a failed result;

@@ -59,7 +59,7 @@ pub(crate) fn parse_variables(data: &[u8], declared: &[String]) -> BTreeMap<Stri
 }
 
 /// Single quotes for bash: nothing inside is special except `'` itself.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 

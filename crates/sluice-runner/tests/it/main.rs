@@ -1,5 +1,6 @@
 //! Jobs run for real: bash, git, files and process groups in temp dirs.
 
+mod buildspec;
 mod codecommit;
 mod commands;
 mod support;

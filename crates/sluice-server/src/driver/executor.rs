@@ -121,5 +121,6 @@ pub(crate) fn run_context(driver: &Driver, job_id: &str, cancel: CancellationTok
         log_path: inner.options.data_dir.join("logs").join(format!("{job_id}.log")),
         cancel,
         kill_grace: inner.options.kill_grace,
+        cache_root: inner.options.data_dir.join("cache"),
     }
 }
