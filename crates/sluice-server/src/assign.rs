@@ -31,6 +31,12 @@ pub async fn assignment(
 /// runs, so a CodeBuild job gets them all; any other job gets those its
 /// `SECRETS_MANAGER` environment variables name.
 async fn secrets_for(store: &Store, cipher: &Cipher, job: &Job) -> BTreeMap<String, String> {
+    let names_secrets =
+        job.environment_variables.iter().any(|v| v.variable_type == Some(EnvironmentVariableType::SecretsManager));
+    // Most jobs read none: no store read on their way to a process.
+    if !names_secrets && !codebuild::is_codebuild(job) {
+        return BTreeMap::new();
+    }
     let all = match crate::secrets::all(store, cipher).await {
         Ok(all) => all,
         Err(e) => {
