@@ -2,7 +2,8 @@
 //! CodePipeline, and the store that keeps them by key.
 //!
 //! [`pack`] and [`unpack`] do blocking file IO; async callers run them with
-//! `spawn_blocking`. [`ArtifactStore`] is async.
+//! `spawn_blocking`. [`ArtifactStore`] is async: a local directory, an
+//! S3-compatible bucket, or a sluice server over HTTP.
 
 mod error;
 mod key;
@@ -12,5 +13,5 @@ mod unpack;
 
 pub use error::{ArtifactError, Result};
 pub use pack::{PackSummary, pack, pack_all};
-pub use store::ArtifactStore;
+pub use store::{ArtifactStore, S3Config};
 pub use unpack::{Limits, UnpackSummary, unpack};

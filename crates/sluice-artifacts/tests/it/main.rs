@@ -1,4 +1,8 @@
-//! Packing and unpacking real files, and archives built to attack `unpack`.
+//! Packing and unpacking real files, and archives built to attack `unpack`;
+//! the S3 backend against a real S3 server (`s3`) and the HTTP backend (`http`).
+
+mod http;
+mod s3;
 
 use sluice_artifacts::{ArtifactError, Limits, pack, pack_all, unpack};
 use std::fs;
