@@ -12,6 +12,7 @@ mod store;
 mod unpack;
 
 pub use error::{ArtifactError, Result};
+pub use key::check_key;
 pub use pack::{PackSummary, pack, pack_all};
-pub use store::{ArtifactStore, S3Config};
+pub use store::{ArtifactStore, S3Config, check_bucket_name};
 pub use unpack::{Limits, UnpackSummary, unpack};

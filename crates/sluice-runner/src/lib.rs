@@ -2,11 +2,13 @@
 //! in a fresh workspace, and reports how it went as an [`ActionResult`].
 //!
 //! Providers run here: Compute/Commands (the commands in one bash process
-//! group, killed as a whole on cancel or timeout) and Source/CodeCommit
-//! (a repository hosted by sluice). Any other provider fails clearly.
+//! group, killed as a whole on cancel or timeout), Source/CodeCommit (a
+//! repository hosted by sluice) and Deploy/S3 (into a sluice bucket, a
+//! directory or an S3-compatible store). Any other provider fails clearly.
 
 mod codecommit;
 mod commands;
+mod deploy_s3;
 mod env;
 mod failure;
 mod git;
@@ -15,6 +17,7 @@ mod log;
 mod outputs;
 mod script;
 mod stop;
+mod targets;
 mod workspace;
 
 use failure::{Failure, failed};
@@ -26,6 +29,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use targets::{DeployTargets, parse_deploy_bucket};
 pub use workspace::KEEP_WORKSPACES_VAR;
 
 /// What a job runs with, besides the job itself.
@@ -36,6 +40,8 @@ pub struct RunContext {
     pub artifacts: ArtifactStore,
     /// Bare repositories of Source/CodeCommit: `repos_root/<name>.git`.
     pub repos_root: PathBuf,
+    /// The buckets Deploy/S3 actions deploy to.
+    pub deploy_targets: DeployTargets,
     /// The job's processes and the runner append their output here.
     pub log_path: PathBuf,
     /// Fires to stop the job (stop-and-abandon, supersede).
@@ -74,6 +80,7 @@ pub async fn run_assignment(assignment: &Assignment, cx: &RunContext) -> RunOutc
 enum Provider {
     Commands,
     CodeCommit,
+    DeployS3,
 }
 
 fn provider(job: &Job) -> Option<Provider> {
@@ -81,6 +88,7 @@ fn provider(job: &Job) -> Option<Provider> {
     match (id.category, id.owner, id.provider.as_str()) {
         (ActionCategory::Compute, ActionOwner::Aws, "Commands") => Some(Provider::Commands),
         (ActionCategory::Source, ActionOwner::Aws, "CodeCommit") => Some(Provider::CodeCommit),
+        (ActionCategory::Deploy, ActionOwner::Aws, "S3") => Some(Provider::DeployS3),
         _ => None,
     }
 }
@@ -103,6 +111,7 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
             let result = match provider {
                 Provider::Commands => commands::run(job, cx, &ws, &log, &stop).await,
                 Provider::CodeCommit => codecommit::run(job, cx, &ws, &stop).await,
+                Provider::DeployS3 => deploy_s3::run(job, cx, &ws, &log, &stop).await,
             };
             ws.finish(&log).await;
             result

@@ -7,13 +7,20 @@ use super::{TEMP_PREFIX, blocking};
 use crate::error::{ArtifactError, Result};
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+/// Copies `from` with its permission bits (as `cp` does): a deployed site
+/// stays readable by the web server, a script stays executable.
 pub(super) async fn put_file(root: &Path, key: &str, from: &Path) -> Result<()> {
     let (dest, from) = (root.join(key), from.to_owned());
     blocking(move || {
         let mut input = File::open(&from).map_err(ArtifactError::io("read", &from))?;
-        write_durably(&dest, |out| io::copy(&mut input, out).map(drop))
+        let mode = input.metadata().map_err(ArtifactError::io("read", &from))?.permissions().mode() & 0o777;
+        write_durably(&dest, |out| {
+            io::copy(&mut input, out)?;
+            out.set_permissions(std::fs::Permissions::from_mode(mode))
+        })
     })
     .await
 }
@@ -93,6 +100,7 @@ pub(crate) fn write_atomically(dest: &Path, fill: impl FnOnce(&mut File) -> io::
 #[cfg(test)]
 mod tests {
     use crate::{ArtifactError, ArtifactStore};
+    use std::os::unix::fs::PermissionsExt;
 
     #[tokio::test]
     async fn put_get_exists() {
@@ -105,6 +113,8 @@ mod tests {
         store.put_file("p/e/A/j.zip", &src).await.unwrap();
         assert!(store.exists("p/e/A/j.zip").await.unwrap());
         assert_eq!(std::fs::read(dir.path().join("store/p/e/A/j.zip")).unwrap(), b"hello", "the layout is root/<key>");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("store/p/e/A/j.zip")), mode(&src), "permissions are kept");
 
         let out = dir.path().join("out/nested/b.zip");
         store.get_to_file("p/e/A/j.zip", &out).await.unwrap();

@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use url::S3Config;
+pub use url::{S3Config, check_bucket_name};
 
 /// Uploads in progress are written under this prefix beside their final
 /// name, then renamed: same directory, so the rename is atomic.

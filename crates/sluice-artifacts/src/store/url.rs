@@ -149,7 +149,7 @@ pub(super) fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<
 fn s3_config(rest: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S3Config, String> {
     let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
-    check_bucket(bucket)?;
+    check_bucket_name(bucket)?;
     if prefix.split('/').any(|s| s == "." || s == "..") {
         return Err("the prefix may not have `.` or `..` segments".to_owned());
     }
@@ -218,7 +218,7 @@ fn s3_config(rest: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<S3Confi
 
 /// S3's bucket naming rules, in short: 3 to 63 lowercase letters, digits,
 /// dots and hyphens, starting and ending with a letter or digit.
-pub(crate) fn check_bucket(bucket: &str) -> Result<(), String> {
+pub fn check_bucket_name(bucket: &str) -> Result<(), String> {
     let valid = (3..=63).contains(&bucket.len())
         && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
         && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())

@@ -2,4 +2,5 @@
 
 mod codecommit;
 mod commands;
+mod deploy_s3;
 mod support;

@@ -76,6 +76,7 @@ async fn run_one(driver: &Driver, leased: LeasedJob) {
         work_root: inner.options.data_dir.join("work"),
         artifacts: inner.artifacts.clone(),
         repos_root: inner.options.data_dir.join("repos"),
+        deploy_targets: inner.deploy_targets.clone(),
         log_path: inner.options.data_dir.join("logs").join(format!("{}.log", job.id)),
         cancel: cancel.clone(),
         kill_grace: inner.options.kill_grace,

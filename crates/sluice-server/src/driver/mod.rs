@@ -47,6 +47,11 @@ pub struct Options {
     /// action fails.
     pub max_job_attempts: i64,
     pub failpoints: FailPoints,
+    /// Where artifacts live; `<data_dir>/artifacts` when unset.
+    pub artifact_store: Option<sluice_artifacts::ArtifactStore>,
+    /// Deploy/S3 buckets mapped to a directory or an S3-compatible store;
+    /// any other bucket is the directory `<data_dir>/buckets/<name>`.
+    pub deploy_buckets: Vec<(String, sluice_artifacts::ArtifactStore)>,
 }
 
 impl Options {
@@ -59,6 +64,8 @@ impl Options {
             kill_grace: Duration::from_secs(5),
             max_job_attempts: 3,
             failpoints: FailPoints::default(),
+            artifact_store: None,
+            deploy_buckets: Vec::new(),
         }
     }
 }
@@ -118,6 +125,7 @@ pub(crate) struct Inner {
     /// Names this process's embedded executor as a lease owner.
     pub owner: String,
     pub artifacts: sluice_artifacts::ArtifactStore,
+    pub deploy_targets: sluice_runner::DeployTargets,
 }
 
 impl Driver {
@@ -126,7 +134,10 @@ impl Driver {
     pub async fn start(options: Options) -> Result<Driver, Error> {
         let store = Store::connect(&options.database_url).await?;
         let (notifications, _) = broadcast::channel(4096);
-        let artifacts = sluice_artifacts::ArtifactStore::local(options.data_dir.join("artifacts"));
+        let artifacts = (options.artifact_store.clone())
+            .unwrap_or_else(|| sluice_artifacts::ArtifactStore::local(options.data_dir.join("artifacts")));
+        let deploy_targets =
+            sluice_runner::DeployTargets::new(options.data_dir.join("buckets"), options.deploy_buckets.clone());
         let inner = Arc::new(Inner {
             store,
             options,
@@ -138,6 +149,7 @@ impl Driver {
             shutdown: CancellationToken::new(),
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
             artifacts,
+            deploy_targets,
         });
         let driver = Driver { inner };
         recovery::recover(&driver).await?;

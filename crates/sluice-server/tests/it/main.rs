@@ -6,3 +6,4 @@ mod api;
 mod git;
 mod pipeline_runs;
 mod recovery;
+mod storage;
