@@ -120,6 +120,13 @@ mod tests {
         let (_, put) = build("http://127.0.0.1:7700/api/v1/artifacts/", "t").unwrap();
         let path = ObjectPath::parse("pipe/exec 1/A/j.zip").unwrap();
         assert_eq!(put.url(&path).as_str(), "http://127.0.0.1:7700/api/v1/artifacts/pipe/exec%201/A/j.zip");
+        // HttpStore joins the same way without dropping an empty last
+        // segment: a root base must still give `/k`, not `//k`.
+        let mut root = Url::parse("https://sluice.example").unwrap();
+        let trimmed = root.path().trim_end_matches('/').to_owned();
+        root.set_path(&trimmed);
+        root.path_segments_mut().unwrap().extend(["k"]);
+        assert_eq!(root.as_str(), "https://sluice.example/k");
         let (_, put) = build("https://sluice.example", "t").unwrap();
         assert_eq!(put.url(&ObjectPath::parse("k").unwrap()).as_str(), "https://sluice.example/k");
 
