@@ -8,6 +8,7 @@ use object_store::ClientOptions;
 use object_store::http::{HttpBuilder, HttpStore};
 use object_store::path::Path as ObjectPath;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderValue};
+use std::path::Path;
 use std::time::Duration;
 use url::Url;
 
@@ -73,42 +74,78 @@ impl HttpPut {
         url
     }
 
-    pub(super) async fn put_file(&self, path: &ObjectPath, key: &str, file: tokio::fs::File, size: u64) -> Result<()> {
-        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 << 10));
-        self.send(path, key, body, size).await
+    /// Streams the file; a failed attempt that may be passing (no answer,
+    /// or a 5xx) is tried again from the start of the file.
+    pub(super) async fn put_file(&self, path: &ObjectPath, key: &str, from: &Path, size: u64) -> Result<()> {
+        self.with_retries(key, || async {
+            let file = tokio::fs::File::open(from).await.map_err(ArtifactError::io("read", from))?;
+            let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(file, 256 << 10));
+            Ok(self.send(path, body, size).await)
+        })
+        .await
     }
 
     pub(super) async fn put_bytes(&self, path: &ObjectPath, key: &str, bytes: Vec<u8>) -> Result<()> {
+        let bytes = bytes::Bytes::from(bytes);
         let size = bytes.len() as u64;
-        self.send(path, key, reqwest::Body::from(bytes), size).await
+        self.with_retries(key, || async { Ok(self.send(path, reqwest::Body::from(bytes.clone()), size).await) }).await
     }
 
-    async fn send(&self, path: &ObjectPath, key: &str, body: reqwest::Body, size: u64) -> Result<()> {
+    async fn with_retries<F, Fut>(&self, key: &str, attempt: F) -> Result<()>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Result<(), PutError>>>,
+    {
+        let mut waits = RETRY_WAITS.iter();
+        loop {
+            let error = match attempt().await? {
+                Ok(()) => return Ok(()),
+                Err(error) => error,
+            };
+            match waits.next() {
+                Some(wait) if error.transient => tokio::time::sleep(*wait).await,
+                _ => {
+                    return Err(ArtifactError::Remote {
+                        action: "write",
+                        key: key.to_owned(),
+                        store: self.base.to_string(),
+                        source: error.message.into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// One PUT. The length is sent up front, so the server can refuse a
+    /// body too big before it comes, and can tell a cut-off upload from a
+    /// whole one.
+    async fn send(&self, path: &ObjectPath, body: reqwest::Body, size: u64) -> Result<(), PutError> {
         let url = self.url(path);
-        let failed = |reason: String| ArtifactError::Remote {
-            action: "write",
-            key: key.to_owned(),
-            store: self.base.to_string(),
-            source: reason.into(),
+        let response = match self.client.put(url.clone()).header(CONTENT_LENGTH, size).body(body).send().await {
+            Ok(response) => response,
+            Err(e) => return Err(PutError { transient: true, message: format!("PUT {url}: {e}") }),
         };
-        // The length is known up front, so the server can refuse a body too
-        // big before it is sent, and can tell a cut-off upload from a whole one.
-        let response = self
-            .client
-            .put(url.clone())
-            .header(CONTENT_LENGTH, size)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| failed(format!("PUT {url}: {e}")))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
         let text = response.text().await.unwrap_or_default();
         let detail = text.trim().lines().next().unwrap_or_default().chars().take(200).collect::<String>();
-        Err(failed(format!("PUT {url} answered {status}{}{detail}", if detail.is_empty() { "" } else { ": " })))
+        let separator = if detail.is_empty() { "" } else { ": " };
+        Err(PutError {
+            transient: status.is_server_error(),
+            message: format!("PUT {url} answered {status}{separator}{detail}"),
+        })
     }
+}
+
+/// Between attempts of a PUT; three attempts in all.
+const RETRY_WAITS: [Duration; 2] = [Duration::from_millis(200), Duration::from_secs(1)];
+
+struct PutError {
+    /// Worth another attempt: no answer, or the server's own failure.
+    transient: bool,
+    message: String,
 }
 
 #[cfg(test)]

@@ -148,7 +148,8 @@ impl Remote {
         let mut file = tokio::fs::File::open(from).await.map_err(ArtifactError::io("read", from))?;
         let size = file.metadata().await.map_err(ArtifactError::io("read", from))?.len();
         if let Some(put) = &self.http_put {
-            return put.put_file(&path, key, file, size).await;
+            drop(file);
+            return put.put_file(&path, key, from, size).await;
         }
         if size <= PART_BYTES as u64 {
             let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));

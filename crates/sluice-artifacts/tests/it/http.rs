@@ -56,7 +56,10 @@ async fn connection(stream: TcpStream, objects: Objects) {
             ("401 Unauthorized", b"no token".to_vec())
         } else {
             let mut objects = objects.lock().unwrap();
+            // `flaky/` keys fail their first PUT as a busy server would.
+            let first_try = key.starts_with("flaky/") && objects.insert(format!("tried/{key}"), Vec::new()).is_none();
             match (method.as_str(), objects.get(&key)) {
+                ("PUT", _) if first_try => ("503 Service Unavailable", b"busy".to_vec()),
                 ("PUT", _) => {
                     objects.insert(key, body);
                     ("200 OK", Vec::new())
@@ -111,4 +114,17 @@ async fn a_wrong_token_is_a_clear_error() {
     assert!(!err.contains("wrong"), "{err}");
     let err = store.exists("k.zip").await.unwrap_err().to_string();
     assert!(err.contains("`k.zip`") && err.contains(base.trim_end_matches('/')), "{err}");
+}
+
+#[tokio::test]
+async fn a_put_the_server_fails_is_tried_again() {
+    let objects = Objects::default();
+    let store = ArtifactStore::http(&serve(objects.clone()).await, TOKEN).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("a.zip");
+    std::fs::write(&src, b"whole").unwrap();
+    store.put_file("flaky/a.zip", &src).await.unwrap();
+    assert_eq!(objects.lock().unwrap()["flaky/a.zip"], b"whole", "the second attempt sent the file from its start");
+    store.put_bytes("flaky/b", b"bytes".to_vec()).await.unwrap();
+    assert_eq!(store.get_bytes("flaky/b").await.unwrap(), b"bytes");
 }
