@@ -14,6 +14,19 @@ pub enum ArtifactError {
     #[error("no artifact is stored under `{key}`")]
     NotFound { key: String },
 
+    #[error("invalid artifact store `{spec}`: {reason}")]
+    Config { spec: String, reason: String },
+
+    /// An S3 or HTTP store failed; `store` says which, without credentials.
+    #[error("could not {action} `{key}` in {store}: {source}")]
+    Remote {
+        action: &'static str,
+        key: String,
+        store: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     #[error("could not {action} {}: {source}", path.display())]
     Io {
         action: &'static str,

@@ -3,7 +3,9 @@
 
 use crate::error::{ArtifactError, Result};
 
-pub(crate) fn check_key(key: &str) -> Result<()> {
+/// Checks that `key` can name an artifact in every store: a relative path
+/// of plain names (no empty, `.` or `..` segments, no NUL).
+pub fn check_key(key: &str) -> Result<()> {
     let refuse = |reason| Err(ArtifactError::InvalidKey { key: key.to_owned(), reason });
     if key.is_empty() {
         return refuse("it is empty");

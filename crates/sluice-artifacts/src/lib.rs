@@ -2,7 +2,8 @@
 //! CodePipeline, and the store that keeps them by key.
 //!
 //! [`pack`] and [`unpack`] do blocking file IO; async callers run them with
-//! `spawn_blocking`. [`ArtifactStore`] is async.
+//! `spawn_blocking`. [`ArtifactStore`] is async: a local directory, an
+//! S3-compatible bucket, or a sluice server over HTTP.
 
 mod error;
 mod key;
@@ -11,6 +12,7 @@ mod store;
 mod unpack;
 
 pub use error::{ArtifactError, Result};
+pub use key::check_key;
 pub use pack::{PackSummary, pack, pack_all};
-pub use store::ArtifactStore;
+pub use store::{ArtifactStore, S3Config, check_bucket_name};
 pub use unpack::{Limits, UnpackSummary, unpack};

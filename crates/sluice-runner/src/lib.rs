@@ -3,12 +3,14 @@
 //!
 //! Providers run here: Compute/Commands (the commands in one bash process
 //! group, killed as a whole on cancel or timeout), Build|Test/CodeBuild (a
-//! buildspec run phase by phase, see `codebuild/`) and Source/CodeCommit
-//! (a repository hosted by sluice). Any other provider fails clearly.
+//! buildspec run phase by phase, see `codebuild/`), Source/CodeCommit (a
+//! repository hosted by sluice) and Deploy/S3 (into a sluice bucket, a
+//! directory or an S3-compatible store). Any other provider fails clearly.
 
 mod codebuild;
 mod codecommit;
 mod commands;
+mod deploy_s3;
 mod env;
 mod failure;
 mod git;
@@ -17,6 +19,7 @@ mod log;
 mod outputs;
 mod script;
 mod stop;
+mod targets;
 mod workspace;
 
 use failure::{Failure, failed};
@@ -28,6 +31,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use targets::{DeployTargets, parse_deploy_bucket};
 pub use workspace::KEEP_WORKSPACES_VAR;
 
 /// What a job runs with, besides the job itself.
@@ -38,6 +42,8 @@ pub struct RunContext {
     pub artifacts: ArtifactStore,
     /// Bare repositories of Source/CodeCommit: `repos_root/<name>.git`.
     pub repos_root: PathBuf,
+    /// The buckets Deploy/S3 actions deploy to.
+    pub deploy_targets: DeployTargets,
     /// The job's processes and the runner append their output here.
     pub log_path: PathBuf,
     /// Fires to stop the job (stop-and-abandon, supersede).
@@ -79,6 +85,7 @@ enum Provider {
     Commands,
     CodeBuild,
     CodeCommit,
+    DeployS3,
 }
 
 fn provider(job: &Job) -> Option<Provider> {
@@ -87,6 +94,7 @@ fn provider(job: &Job) -> Option<Provider> {
         (ActionCategory::Compute, ActionOwner::Aws, "Commands") => Some(Provider::Commands),
         (ActionCategory::Build | ActionCategory::Test, ActionOwner::Aws, "CodeBuild") => Some(Provider::CodeBuild),
         (ActionCategory::Source, ActionOwner::Aws, "CodeCommit") => Some(Provider::CodeCommit),
+        (ActionCategory::Deploy, ActionOwner::Aws, "S3") => Some(Provider::DeployS3),
         _ => None,
     }
 }
@@ -110,6 +118,7 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
                 Provider::Commands => (commands::run(job, cx, &ws, &log, &stop).await, None),
                 Provider::CodeBuild => codebuild::run(assignment, cx, &ws, &log, &stop).await,
                 Provider::CodeCommit => (codecommit::run(job, cx, &ws, &stop).await, None),
+                Provider::DeployS3 => (deploy_s3::run(job, cx, &ws, &log, &stop).await, None),
             };
             ws.finish(&log).await;
             result

@@ -8,6 +8,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// What `--artifact-store` and `--deploy-bucket` are parsed into.
+pub use sluice_artifacts::ArtifactStore;
+pub use sluice_runner::parse_deploy_bucket;
+
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     pub listen: String,
@@ -17,6 +21,10 @@ pub struct ServerOptions {
     /// The admin key pair to use instead of generating one.
     pub admin_key: Option<(String, String)>,
     pub account_id: String,
+    /// Where artifacts live; `<data_dir>/artifacts` when unset.
+    pub artifact_store: Option<ArtifactStore>,
+    /// Deploy/S3 bucket names mapped to a directory or an S3-compatible store.
+    pub deploy_buckets: Vec<(String, ArtifactStore)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +64,16 @@ pub async fn run(
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", options.data_dir.join("sluice.db").display()));
-    let driver = Driver::start(driver::Options::new(url, &options.data_dir)).await?;
+    let mut driver_options = driver::Options::new(url, &options.data_dir);
+    driver_options.artifact_store = options.artifact_store.clone();
+    driver_options.deploy_buckets = options.deploy_buckets.clone();
+    let artifacts = options.artifact_store.as_ref().map(ArtifactStore::describe);
+    tracing::info!(
+        artifacts = %artifacts.unwrap_or_else(|| options.data_dir.join("artifacts").display().to_string()),
+        deploy_buckets = options.deploy_buckets.len(),
+        "storage"
+    );
+    let driver = Driver::start(driver_options).await?;
     match crate::codebuild::builds::end_interrupted(driver.store(), crate::clock::now_ms()).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(builds = n, "builds cut short by the last stop ended as FAULT"),

@@ -1,4 +1,8 @@
-//! Packing and unpacking real files, and archives built to attack `unpack`.
+//! Packing and unpacking real files, and archives built to attack `unpack`;
+//! the S3 backend against a real S3 server (`s3`) and the HTTP backend (`http`).
+
+mod http;
+mod s3;
 
 use sluice_artifacts::{ArtifactError, Limits, pack, pack_all, unpack};
 use std::fs;
@@ -171,6 +175,28 @@ fn size_and_count_limits_are_enforced() {
 
     let exact = Limits { max_entry_bytes: 10_000, max_total_bytes: 20_005, max_entries: 3 };
     assert_eq!(unpack(&zip, &dest, exact).unwrap().bytes, 20_005);
+}
+
+/// A zip bomb that lies: its headers say 100 bytes, it inflates to 8 MiB.
+/// The bytes are counted as they are written, so it stops at the limit.
+#[test]
+fn a_zip_bomb_that_understates_its_size_stops_at_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("bomb.zip");
+    zip_of(&zip, &[("zeros.bin", &vec![0u8; 8 << 20])]);
+    let mut bytes = fs::read(&zip).unwrap();
+    assert!(bytes.len() < 100_000, "it deflates to little");
+    let local = bytes.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+    bytes[local + 22..local + 26].copy_from_slice(&100u32.to_le_bytes());
+    let central = bytes.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
+    fs::write(&zip, bytes).unwrap();
+
+    let dest = tmp.path().join("dest");
+    let limits = Limits { max_entry_bytes: 1000, max_total_bytes: 1000, max_entries: 10 };
+    assert!(unpack(&zip, &dest, limits).is_err());
+    let written = fs::metadata(dest.join("zeros.bin")).map(|m| m.len()).unwrap_or(0);
+    assert!(written <= 1000, "{written} bytes were written");
 }
 
 #[test]

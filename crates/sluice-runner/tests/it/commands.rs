@@ -211,7 +211,7 @@ async fn a_missing_input_artifact_fails() {
 #[tokio::test]
 async fn other_providers_are_not_run_yet() {
     let f = fixture();
-    let result = run(&job(ActionCategory::Deploy, "S3"), &f.cx).await;
+    let result = run(&job(ActionCategory::Invoke, "Lambda"), &f.cx).await;
     assert!(!result.succeeded);
-    assert_eq!(result.error.as_deref(), Some("sluice does not run Deploy/S3 actions yet"));
+    assert_eq!(result.error.as_deref(), Some("sluice does not run Invoke/Lambda actions yet"));
 }

@@ -3,4 +3,5 @@
 mod buildspec;
 mod codecommit;
 mod commands;
+mod deploy_s3;
 mod support;

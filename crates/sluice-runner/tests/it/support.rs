@@ -3,7 +3,7 @@
 use sluice_artifacts::{ArtifactStore, Limits, pack_all, unpack};
 use sluice_engine::{ArtifactLocation, Job, JobKind};
 use sluice_model::{ActionCategory, ActionOwner, ActionTypeId, OutputArtifact};
-use sluice_runner::RunContext;
+use sluice_runner::{DeployTargets, RunContext};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
@@ -20,6 +20,7 @@ pub fn fixture() -> Fixture {
         work_root: tmp.path().join("work"),
         artifacts: ArtifactStore::local(tmp.path().join("store")),
         repos_root: tmp.path().join("repos"),
+        deploy_targets: DeployTargets::new(tmp.path().join("buckets"), []),
         log_path: tmp.path().join("logs/job.log"),
         cancel: CancellationToken::new(),
         kill_grace: Duration::from_millis(300),

@@ -118,6 +118,7 @@ pub(crate) fn run_context(driver: &Driver, job_id: &str, cancel: CancellationTok
         work_root: inner.options.data_dir.join("work"),
         artifacts: inner.artifacts.clone(),
         repos_root: inner.options.data_dir.join("repos"),
+        deploy_targets: inner.deploy_targets.clone(),
         log_path: inner.options.data_dir.join("logs").join(format!("{job_id}.log")),
         cancel,
         kill_grace: inner.options.kill_grace,

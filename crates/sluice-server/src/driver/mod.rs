@@ -51,6 +51,11 @@ pub struct Options {
     /// The key secrets are encrypted with (made when missing). `None`:
     /// `<data_dir>/secret-key`.
     pub secret_key_file: Option<PathBuf>,
+    /// Where artifacts live; `<data_dir>/artifacts` when unset.
+    pub artifact_store: Option<sluice_artifacts::ArtifactStore>,
+    /// Deploy/S3 buckets mapped to a directory or an S3-compatible store;
+    /// any other bucket is the directory `<data_dir>/buckets/<name>`.
+    pub deploy_buckets: Vec<(String, sluice_artifacts::ArtifactStore)>,
 }
 
 impl Options {
@@ -64,6 +69,8 @@ impl Options {
             max_job_attempts: 3,
             failpoints: FailPoints::default(),
             secret_key_file: None,
+            artifact_store: None,
+            deploy_buckets: Vec::new(),
         }
     }
 }
@@ -126,6 +133,7 @@ pub(crate) struct Inner {
     pub owner: String,
     pub artifacts: sluice_artifacts::ArtifactStore,
     pub cipher: Arc<crate::secrets::cipher::Cipher>,
+    pub deploy_targets: sluice_runner::DeployTargets,
 }
 
 impl Driver {
@@ -136,7 +144,10 @@ impl Driver {
         let cipher = Arc::new(crate::secrets::cipher::Cipher::load_or_create(&key_file)?);
         let store = Store::connect(&options.database_url).await?;
         let (notifications, _) = broadcast::channel(4096);
-        let artifacts = sluice_artifacts::ArtifactStore::local(options.data_dir.join("artifacts"));
+        let artifacts = (options.artifact_store.clone())
+            .unwrap_or_else(|| sluice_artifacts::ArtifactStore::local(options.data_dir.join("artifacts")));
+        let deploy_targets =
+            sluice_runner::DeployTargets::new(options.data_dir.join("buckets"), options.deploy_buckets.clone());
         let inner = Arc::new(Inner {
             store,
             options,
@@ -149,6 +160,7 @@ impl Driver {
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
             artifacts,
             cipher,
+            deploy_targets,
         });
         let driver = Driver { inner };
         recovery::recover(&driver).await?;

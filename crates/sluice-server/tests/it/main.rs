@@ -7,3 +7,4 @@ mod codebuild;
 mod git;
 mod pipeline_runs;
 mod recovery;
+mod storage;

@@ -163,6 +163,8 @@ impl Server {
             database_url: None,
             admin_key: Some(admin.clone()),
             account_id: Self::ACCOUNT_ID.into(),
+            artifact_store: None,
+            deploy_buckets: Vec::new(),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound, address) = tokio::sync::oneshot::channel();
