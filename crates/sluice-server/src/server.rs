@@ -17,6 +17,11 @@ pub struct ServerOptions {
     /// The admin key pair to use instead of generating one.
     pub admin_key: Option<(String, String)>,
     pub account_id: String,
+    /// Jobs the embedded agent runs at once (0: none, remote agents only).
+    pub executor_slots: usize,
+    /// An agent that has not heartbeated for this long is lost: its job is
+    /// run again or failed (the lease length).
+    pub agent_lost_after: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +61,10 @@ pub async fn run(
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", options.data_dir.join("sluice.db").display()));
-    let driver = Driver::start(driver::Options::new(url, &options.data_dir)).await?;
+    let mut driver_options = driver::Options::new(url, &options.data_dir);
+    driver_options.executor_slots = options.executor_slots;
+    driver_options.lease = options.agent_lost_after;
+    let driver = Driver::start(driver_options).await?;
     let new_admin_key = crate::credentials::bootstrap(&driver, &options.data_dir, options.admin_key.clone()).await?;
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await

@@ -18,6 +18,33 @@ pub struct Args {
     /// The account id shown in ARNs.
     #[arg(long, default_value = "000000000000", env = "SLUICE_ACCOUNT_ID")]
     account_id: String,
+    /// Jobs the embedded agent runs at once; 0 leaves every job to remote `sluice agent`s.
+    #[arg(long, default_value_t = 8, env = "SLUICE_EXECUTOR_SLOTS")]
+    executor_slots: usize,
+    /// An agent silent for this long (no heartbeat) is lost: its job runs again or fails.
+    /// `30s`, `500ms`, `2m`.
+    #[arg(long, default_value = "30s", value_parser = parse_duration, env = "SLUICE_AGENT_LOST_AFTER")]
+    agent_lost_after: std::time::Duration,
+}
+
+/// `500ms`, `30s`, `2m`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let duration = match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+    };
+    if duration.is_zero() {
+        return Err("the duration must be above zero".into());
+    }
+    Ok(duration)
 }
 
 pub fn run_server(global: &Global, args: &Args) -> ExitCode {
@@ -33,6 +60,8 @@ pub fn run_server(global: &Global, args: &Args) -> ExitCode {
         database_url: args.database_url.clone(),
         admin_key,
         account_id: args.account_id.clone(),
+        executor_slots: args.executor_slots,
+        agent_lost_after: args.agent_lost_after,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -74,7 +103,23 @@ async fn shutdown_signal() {
 }
 
 /// Structured logs on standard error; `RUST_LOG` filters them.
-fn init_logging() {
+pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_take_a_unit_or_mean_seconds() {
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("x").is_err());
+    }
 }

@@ -23,6 +23,7 @@ pub fn fixture() -> Fixture {
         log_path: tmp.path().join("logs/job.log"),
         cancel: CancellationToken::new(),
         kill_grace: Duration::from_millis(300),
+        on_log: None,
     };
     Fixture { tmp, cx }
 }

@@ -163,6 +163,8 @@ impl Server {
             database_url: None,
             admin_key: Some(admin.clone()),
             account_id: Self::ACCOUNT_ID.into(),
+            executor_slots: 8,
+            agent_lost_after: std::time::Duration::from_secs(30),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound, address) = tokio::sync::oneshot::channel();

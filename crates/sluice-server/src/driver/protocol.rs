@@ -1,0 +1,118 @@
+//! The server's side of the job protocol, shared by the embedded agent (in
+//! process, `executor.rs`) and remote agents (HTTP, `http/agents.rs`):
+//! claims that wait for work, heartbeats that wait for a cancel, log
+//! appends, and the one place where a reported outcome is handed over.
+
+use super::{Driver, Error};
+use crate::clock::now_ms;
+use sluice_engine::Job;
+use sluice_protocol::{Assignment, RunOutcome};
+use sluice_store::LeasedJob;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A leased job as an agent receives it.
+///
+/// `project`, `build` and `secrets` stay empty here: CodeBuild support
+/// fills them from the project and build records (and the secrets the job
+/// may read) when it lands; this is the one place to do it.
+pub fn assignment(leased: &LeasedJob, lease_ms: i64) -> Result<Assignment, String> {
+    let job: Job = serde_json::from_value(leased.payload.clone()).map_err(|e| e.to_string())?;
+    Ok(Assignment { job, lease_token: leased.token, lease_ms, project: None, build: None, secrets: Default::default() })
+}
+
+impl Driver {
+    /// How long a lease lasts without a heartbeat (`--agent-lost-after`).
+    pub fn lease_ms(&self) -> i64 {
+        i64::try_from(self.inner.options.lease.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Claims a job for `owner` whose labels are all in `labels`, waiting up
+    /// to `wait` for one to be queued: woken by the commit that queues it,
+    /// never by a timer.
+    pub async fn claim_wait(
+        &self,
+        owner: &str,
+        labels: &[String],
+        wait: Duration,
+    ) -> Result<Option<Assignment>, Error> {
+        let inner = &self.inner;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Registered before the claim: a job queued in between still wakes us.
+            let ready = inner.jobs_ready.notified();
+            tokio::pin!(ready);
+            ready.as_mut().enable();
+            if let Some(leased) = inner.store.claim_job(owner, labels, self.lease_ms(), now_ms()).await? {
+                match assignment(&leased, self.lease_ms()) {
+                    Ok(assignment) => return Ok(Some(assignment)),
+                    // Left leased: the sweep fails it after its attempts.
+                    Err(e) => tracing::error!(job = %leased.id, error = %e, "a job's payload cannot be read"),
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = &mut ready => {}
+                _ = tokio::time::sleep_until(deadline) => return Ok(None),
+                _ = inner.shutdown.cancelled() => return Err(Error::ShutDown),
+            }
+        }
+    }
+
+    /// Renews a lease, then waits up to `wait` for the job's cancel: `true`
+    /// as soon as it is requested. `Error::Store(StaleLease)` when the
+    /// token is not the job's current one.
+    pub async fn heartbeat_wait(&self, job_id: &str, token: i64, wait: Duration) -> Result<bool, Error> {
+        let inner = &self.inner;
+        // Subscribed before reading the flag: a cancel committed in between is seen.
+        let mut cancels = inner.cancels.subscribe();
+        let lease = inner.store.heartbeat(job_id, token, self.lease_ms(), now_ms()).await?;
+        if lease.cancel_requested {
+            return Ok(true);
+        }
+        let timeout = tokio::time::sleep(wait);
+        tokio::pin!(timeout);
+        loop {
+            tokio::select! {
+                cancelled = cancels.recv() => match cancelled {
+                    Ok(id) if id == job_id => return Ok(true),
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => {
+                        let row = inner.store.get_job(job_id).await?;
+                        if row.is_none_or(|row| row.cancel_requested) {
+                            return Ok(true);
+                        }
+                    }
+                    Err(RecvError::Closed) => return Err(Error::ShutDown),
+                },
+                _ = &mut timeout => return Ok(false),
+                _ = inner.shutdown.cancelled() => return Err(Error::ShutDown),
+            }
+        }
+    }
+
+    /// Where a job's durable log is.
+    pub fn log_path(&self, job_id: &str) -> std::path::PathBuf {
+        self.inner.options.data_dir.join("logs").join(format!("{job_id}.log"))
+    }
+
+    /// Tells log followers that `job_id`'s log grew or the job ended.
+    pub fn log_appended(&self, job_id: &str) {
+        let _ = self.inner.log_appended.send(job_id.to_string());
+    }
+
+    /// Log growth and job ends, by job id, for live followers.
+    pub fn subscribe_logs(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.inner.log_appended.subscribe()
+    }
+
+    /// The one place where an agent's reported outcome is handed over.
+    pub async fn accept_outcome(&self, job: &Job, token: i64, outcome: RunOutcome) -> Result<(), Error> {
+        record_build(job, outcome.build.as_ref());
+        self.report(job, token, outcome.result).await
+    }
+}
+
+/// Hook for CodeBuild: store the build record (phases, reports, exported
+/// variables) of a CodeBuild run. Nothing keeps build records yet.
+fn record_build(_job: &Job, _build: Option<&sluice_protocol::BuildRecord>) {}
