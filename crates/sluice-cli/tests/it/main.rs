@@ -2,6 +2,7 @@
 //! process on a free port with its own data directory.
 
 mod access;
+mod agents;
 mod offline;
 mod pipelines;
 mod runs;

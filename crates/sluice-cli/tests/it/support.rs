@@ -89,12 +89,18 @@ impl Server {
 
     /// Starts a server after `prepare` has filled its data directory.
     pub fn start_with(prepare: impl FnOnce(&Path)) -> Server {
+        Server::start_with_args(prepare, &[])
+    }
+
+    /// Starts a server with extra `sluice server` flags.
+    pub fn start_with_args(prepare: impl FnOnce(&Path), flags: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         prepare(dir.path());
         let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
         let mut child = sluice()
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(dir.path())
+            .args(flags)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1,0 +1,266 @@
+//! Remote agents end to end: a `sluice agent` process next to a server whose embedded agent takes
+//! nothing (`--executor-slots 0`). Labels route jobs; a cancel kills the job's whole process tree
+//! at once; a killed agent's job runs again after the lost window; `sluice logs -f` streams.
+
+use crate::support::{SLUICE, Server, eventually, hosted_repository, sluice};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const WITHIN: Duration = Duration::from_secs(60);
+
+/// A `sluice agent` child process, killed when dropped.
+struct Agent {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Agent {
+    fn start(server: &Server, name: &str, labels: &str) -> Agent {
+        let created = server.run(&["agent", "token", "create", name, "-o", "json"]).json();
+        let token = created["agentToken"]["token"].as_str().expect("a token").to_string();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
+        let repos = server.data_dir().join("repos");
+        let child = sluice()
+            .args(["agent", "--server", &server.endpoint, "--token", &token, "--labels", labels, "--slots", "2"])
+            .arg("--work-dir")
+            .arg(dir.path().join("work"))
+            .arg("--repos-dir")
+            .arg(repos)
+            .args(["--kill-grace", "1s"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the agent starts");
+        Agent { child, dir }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("agent.log")).unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A source stage, then one Compute/Commands action `Compile` with `labels` (if any).
+fn labelled_pipeline(name: &str, labels: Option<&str>, commands: &[&str]) -> String {
+    let commands: Vec<String> = commands.iter().map(|c| format!("          - {}\n", Value::from(*c))).collect();
+    let configuration =
+        labels.map(|l| format!("        configuration: {{AgentLabels: \"{l}\"}}\n")).unwrap_or_default();
+    format!(
+        "name: {name}\n\
+         pipelineType: V2\n\
+         stages:\n\
+         \x20 - name: Source\n\
+         \x20   actions:\n\
+         \x20     - name: Src\n\
+         \x20       actionTypeId: {{category: Source, owner: AWS, provider: CodeCommit, version: \"1\"}}\n\
+         \x20       configuration: {{RepositoryName: app, BranchName: main}}\n\
+         \x20       outputArtifacts: [{{name: SourceOut}}]\n\
+         \x20 - name: Build\n\
+         \x20   actions:\n\
+         \x20     - name: Compile\n\
+         \x20       actionTypeId: {{category: Compute, owner: AWS, provider: Commands, version: \"1\"}}\n\
+         {configuration}\
+         \x20       inputArtifacts: [{{name: SourceOut}}]\n\
+         \x20       commands:\n{}",
+        commands.concat()
+    )
+}
+
+fn remote_only_server(lost_after: &str) -> Server {
+    Server::start_with_args(hosted_repository, &["--executor-slots", "0", "--agent-lost-after", lost_after])
+}
+
+fn status(server: &Server, pipeline: &str, id: &str) -> Option<String> {
+    let list = server.run(&["executions", pipeline, "-o", "json"]).json();
+    let summaries = list["pipelineExecutionSummaries"].as_array().cloned().unwrap_or_default();
+    summaries.iter().find(|e| e["pipelineExecutionId"] == id).and_then(|e| e["status"].as_str().map(str::to_string))
+}
+
+fn wait_for(server: &Server, agent_logs: &dyn Fn() -> String, pipeline: &str, id: &str, want: &str) {
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        let now = status(server, pipeline, id);
+        if now.as_deref() == Some(want) {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "execution {id} is {now:?}, not {want}\nserver log:\n{}\nagent logs:\n{}",
+                server.log(),
+                agent_logs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The state of action `stage/action` from `sluice status -o json`.
+fn action_status(server: &Server, pipeline: &str, stage: &str, action: &str) -> Option<String> {
+    let state = server.run(&["status", pipeline, "-o", "json"]).json();
+    let stages = state["stageStates"].as_array()?.clone();
+    let stage = stages.iter().find(|s| s["stageName"] == stage)?;
+    let action = stage["actionStates"].as_array()?.iter().find(|a| a["actionName"] == action)?.clone();
+    action["latestExecution"]["status"].as_str().map(str::to_string)
+}
+
+fn pid_alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+}
+
+fn read_pid(path: &Path) -> Option<i32> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+#[test]
+fn a_remote_agent_runs_the_jobs_its_labels_allow_and_logs_are_served() {
+    let server = remote_only_server("30s");
+    let plain = Agent::start(&server, "plain", "linux");
+    let file = server.file("app.yaml", &labelled_pipeline("app", Some("gpu"), &["echo built with a gpu"]));
+    server.run(&["pipeline", "apply", "-f", &file]).ok();
+    let id = eventually(WITHIN, "an execution", || {
+        let list = server.run(&["executions", "app", "-o", "json"]).json();
+        list["pipelineExecutionSummaries"][0]["pipelineExecutionId"].as_str().map(str::to_string)
+    });
+    // The plain agent runs the source, but not the build that needs a gpu.
+    eventually(WITHIN, "the source to succeed", || {
+        (action_status(&server, "app", "Source", "Src").as_deref() == Some("Succeeded")).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(status(&server, "app", &id).as_deref(), Some("InProgress"), "agent log:\n{}", plain.log());
+
+    let gpu = Agent::start(&server, "gpu", "gpu,linux");
+    wait_for(&server, &|| format!("{}\n{}", plain.log(), gpu.log()), "app", &id, "Succeeded");
+
+    let logs = server.run(&["logs", &id, "Build/Compile"]).ok();
+    assert!(logs.contains("built with a gpu"), "{logs}");
+    assert!(logs.contains("[sluice] succeeded"), "{logs}");
+    let all = server.run(&["logs", &id]).ok();
+    assert!(all.contains("Src Source/CodeCommit") && all.contains("built with a gpu"), "{all}");
+    // The build's log went through the gpu agent only.
+    let logs_of = |agent: &Agent| std::fs::read_dir(agent.dir.path().join("work/logs")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(logs_of(&gpu), 1, "{}", gpu.log());
+}
+
+#[test]
+fn a_cancel_kills_the_remote_job_s_process_tree_at_once_and_logs_follow_live() {
+    let server = remote_only_server("30s");
+    let agent = Agent::start(&server, "one", "");
+    let pid_file = server.data_dir().join("grandchild.pid");
+    let script = format!("sleep 300 & echo $! > {}; echo tick-one; wait", pid_file.display());
+    let file = server.file("slow.yaml", &labelled_pipeline("slow", None, &[&script]));
+    server.run(&["pipeline", "apply", "-f", &file]).ok();
+    let id = eventually(WITHIN, "an execution", || {
+        let list = server.run(&["executions", "slow", "-o", "json"]).json();
+        list["pipelineExecutionSummaries"][0]["pipelineExecutionId"].as_str().map(str::to_string)
+    });
+    let pid = eventually(WITHIN, "the grandchild to start", || read_pid(&pid_file));
+    assert!(pid_alive(pid));
+
+    // `sluice logs -f` prints the running job's lines as they come.
+    let mut follow = server
+        .sluice()
+        .args(["logs", &id, "Build/Compile", "-f"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice logs -f");
+    let stdout = follow.stdout.take().expect("piped");
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line =
+            received.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("tick-one streamed");
+        if line == "tick-one" {
+            break;
+        }
+    }
+
+    let stopped_at = Instant::now();
+    server.run(&["stop", "slow", &id, "--abandon"]).ok();
+    while pid_alive(pid) {
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(3),
+            "the grandchild outlived the cancel; agent:\n{}",
+            agent.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The follower ends with the job.
+    let ended = Instant::now();
+    loop {
+        if let Ok(Some(_)) = follow.try_wait() {
+            break;
+        }
+        if ended.elapsed() > Duration::from_secs(20) {
+            let _ = follow.kill();
+            panic!("sluice logs -f did not end with the job");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_for(&server, &|| agent.log(), "slow", &id, "Stopped");
+}
+
+#[test]
+fn a_killed_agent_s_job_runs_again_after_the_lost_window() {
+    let server = remote_only_server("2s");
+    let mut first = Agent::start(&server, "first", "");
+    let marker = server.data_dir().join("first-attempt");
+    let pid_file = server.data_dir().join("first.pid");
+    // The first attempt leaves a marker and hangs; the second sees it and succeeds.
+    let script = format!(
+        "if [ -e {m} ]; then echo second attempt; else touch {m}; sleep 300 & echo $! > {p}; wait; fi",
+        m = marker.display(),
+        p = pid_file.display()
+    );
+    let file = server.file("flaky.yaml", &labelled_pipeline("flaky", None, &[&script]));
+    server.run(&["pipeline", "apply", "-f", &file]).ok();
+    let id = eventually(WITHIN, "an execution", || {
+        let list = server.run(&["executions", "flaky", "-o", "json"]).json();
+        list["pipelineExecutionSummaries"][0]["pipelineExecutionId"].as_str().map(str::to_string)
+    });
+    let pid = eventually(WITHIN, "the first attempt to run", || read_pid(&pid_file));
+    first.kill();
+    // A SIGKILLed agent cannot stop its job's processes: clean up the test's.
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+
+    let second = Agent::start(&server, "second", "");
+    wait_for(&server, &|| second.log(), "flaky", &id, "Succeeded");
+    let logs = server.run(&["logs", &id, "Build/Compile"]).ok();
+    assert!(logs.contains("second attempt"), "{logs}");
+}
+
+#[test]
+fn agents_need_a_valid_token() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(SLUICE)
+        .args(["agent", "--server", &server.endpoint, "--token", "not-a-token", "--work-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refused the registration (401)"), "{stderr}");
+}
