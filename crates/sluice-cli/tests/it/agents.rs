@@ -264,3 +264,59 @@ fn agents_need_a_valid_token() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("refused the registration (401)"), "{stderr}");
 }
+
+/// The server's peak resident memory, in KiB (`VmHWM`).
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or_default().to_string();
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn a_100_mb_log_streams_without_memory_growth_or_blocking_the_server() {
+    // The embedded agent writes this one: the log path is the same for remote jobs.
+    let server = Server::start_with(hosted_repository);
+    let line = "0123456789".repeat(10);
+    let script = format!("yes {line} | head -c 100000000; echo; echo last-line");
+    let file = server.file("big.yaml", &labelled_pipeline("big", None, &[&script]));
+    server.run(&["pipeline", "apply", "-f", &file]).ok();
+    let id = eventually(WITHIN, "an execution", || {
+        let list = server.run(&["executions", "big", "-o", "json"]).json();
+        list["pipelineExecutionSummaries"][0]["pipelineExecutionId"].as_str().map(str::to_string)
+    });
+    wait_for(&server, &String::new, "big", &id, "Succeeded");
+    let before = peak_rss_kib(server.pid());
+
+    // A reader that takes nothing yet: the server must go on answering.
+    let mut reader = server
+        .sluice()
+        .args(["logs", &id, "Build/Compile"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice logs");
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    server.run(&["pipeline", "list"]).ok();
+    assert!(asked.elapsed() < Duration::from_secs(5), "the API waited {:?}", asked.elapsed());
+
+    let mut stdout = reader.stdout.take().expect("piped");
+    let mut last = Vec::new();
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut stdout, &mut buffer).expect("read the log");
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        last.extend_from_slice(&buffer[..n]);
+        let keep = last.len().saturating_sub(200);
+        last.drain(..keep);
+    }
+    assert!(reader.wait().unwrap().success());
+    assert!(total > 100_000_000, "{total} bytes");
+    assert!(String::from_utf8_lossy(&last).contains("last-line"), "{}", String::from_utf8_lossy(&last));
+    let after = peak_rss_kib(server.pid());
+    assert!(after < before + 50 * 1024, "the server's peak memory grew from {before} KiB to {after} KiB");
+}
