@@ -320,3 +320,53 @@ fn a_100_mb_log_streams_without_memory_growth_or_blocking_the_server() {
     let after = peak_rss_kib(server.pid());
     assert!(after < before + 50 * 1024, "the server's peak memory grew from {before} KiB to {after} KiB");
 }
+
+/// `curl` with the given extra arguments; (status, body).
+fn curl(args: &[&str]) -> (String, String) {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "-", "-w", "\n%{http_code}", "--noproxy", "*"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", ""));
+    (status.to_string(), body.to_string())
+}
+
+#[test]
+fn admins_manage_agent_tokens_over_the_api_and_agent_calls_need_a_session() {
+    let server = Server::start();
+    let url = format!("{}/api/v1/agent-tokens", server.endpoint);
+    let admin = format!("{}:{}", server.access_key_id, server.secret_access_key);
+    let (status, body) = curl(&["-u", &admin, "-H", "Content-Type: application/json", "-d", r#"{"name":"ci"}"#, &url]);
+    assert_eq!(status, "200", "{body}");
+    let token = serde_json::from_str::<Value>(&body).unwrap()["token"].as_str().unwrap().to_string();
+    let (status, body) = curl(&["-u", &admin, &url]);
+    assert_eq!(status, "200");
+    assert!(body.contains(r#""name":"ci""#) && !body.contains(&token), "{body}");
+    let (status, _) = curl(&["-u", "AKIANOBODY:wrong", &url]);
+    assert_eq!(status, "401");
+
+    // Registering gives a session; the token itself is not one.
+    let register = format!("{}/api/v1/agents/register", server.endpoint);
+    let bearer = format!("Authorization: Bearer {token}");
+    let json = "Content-Type: application/json";
+    let (status, body) = curl(&["-H", &bearer, "-H", json, "-d", r#"{"labels":["linux"]}"#, &register]);
+    assert_eq!(status, "200", "{body}");
+    let session = serde_json::from_str::<Value>(&body).unwrap()["session"].as_str().unwrap().to_string();
+    let claim = format!("{}/api/v1/jobs/claim", server.endpoint);
+    let (status, _) = curl(&["-H", &bearer, "-H", json, "-d", r#"{"wait":0}"#, &claim]);
+    assert_eq!(status, "401");
+    let with_session = format!("Authorization: Bearer {session}");
+    let (status, _) = curl(&["-H", &with_session, "-H", json, "-d", r#"{"wait":0}"#, &claim]);
+    assert_eq!(status, "204", "nothing to do");
+    // A heartbeat for a job this agent does not hold is refused.
+    let beat = format!("{}/api/v1/jobs/nope/heartbeat", server.endpoint);
+    let (status, _) = curl(&["-H", &with_session, "-H", json, "-d", r#"{"token":1}"#, &beat]);
+    assert_eq!(status, "404");
+
+    let (status, _) = curl(&["-u", &admin, "-X", "DELETE", &format!("{url}/ci")]);
+    assert_eq!(status, "204");
+    let (status, _) = curl(&["-H", &with_session, "-H", json, "-d", r#"{"wait":0}"#, &claim]);
+    assert_eq!(status, "401", "sessions go with their token");
+}

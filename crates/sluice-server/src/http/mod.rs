@@ -2,6 +2,7 @@
 //! metrics, hosted git, and the native `/api/v1/` (the agents' job protocol,
 //! artifacts for agents, log streams). The only module tree that knows HTTP.
 
+mod agent_tokens;
 pub(crate) mod agents;
 mod artifacts;
 mod logs;
@@ -29,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/git/{*path}", axum::routing::any(crate::git::http::handle))
+        .route("/api/v1/agent-tokens", post(agent_tokens::create).get(agent_tokens::list))
+        .route("/api/v1/agent-tokens/{name}", axum::routing::delete(agent_tokens::delete))
         .route("/api/v1/agents/register", post(agents::register))
         .route("/api/v1/jobs/claim", post(agents::claim))
         .route("/api/v1/jobs/{id}/heartbeat", post(agents::heartbeat))
