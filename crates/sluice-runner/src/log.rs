@@ -50,10 +50,15 @@ impl JobLog {
         let (reader, writer) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(io::Error::from)?;
         let masker = Masker::new(secrets.values());
         let (done, drained) = mpsc::channel();
-        std::thread::Builder::new().name("job-log".into()).spawn(move || {
+        let work = move || {
             pump(File::from(reader), file, &masker, on_log.as_deref());
             let _ = done.send(());
-        })?;
+        };
+        // Tokio's blocking pool reuses its threads: no thread is made per job on the hot path.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(work)),
+            Err(_) => drop(std::thread::Builder::new().name("job-log".into()).spawn(work)?),
+        }
         Ok(JobLog { writer: Some(File::from(writer)), drained: std::sync::Mutex::new(drained) })
     }
 
