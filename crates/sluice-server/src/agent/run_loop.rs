@@ -62,7 +62,10 @@ pub async fn run<S: JobSource>(source: S, options: LoopOptions, stop: Cancellati
 async fn run_one<S: JobSource>(source: &S, assignment: Assignment, cancel: CancellationToken) {
     let job_id = assignment.job.id.clone();
     let token = assignment.lease_token;
+    let job = &assignment.job;
+    tracing::info!(job = %job_id, pipeline = %job.pipeline_name, stage = %job.stage, action = %job.action, "running a job");
     let place = source.workplace(&assignment);
+    let uploaded_log = place.uploads_logs.then(|| place.log_path.clone());
     let heartbeat =
         tokio::spawn(keep_lease(source.clone(), job_id.clone(), token, assignment.lease_ms, cancel.clone()));
     let uploader = place.uploads_logs.then(|| Uploader::start(source.clone(), &job_id, token, place.log_path.clone()));
@@ -92,6 +95,10 @@ async fn run_one<S: JobSource>(source: &S, assignment: Assignment, cancel: Cance
     heartbeat.abort();
     if let Some(uploader) = uploader {
         uploader.finish().await;
+    }
+    // The source keeps the durable log; the local copy was only the way there.
+    if let Some(path) = uploaded_log {
+        let _ = tokio::fs::remove_file(path).await;
     }
     match source.report(&assignment, outcome).await {
         Ok(()) => {}
