@@ -16,6 +16,7 @@ const WITHIN: Duration = Duration::from_secs(60);
 struct Agent {
     child: Child,
     dir: tempfile::TempDir,
+    token: String,
 }
 
 impl Agent {
@@ -26,7 +27,9 @@ impl Agent {
         let log = std::fs::File::create(dir.path().join("agent.log")).expect("log file");
         let repos = server.data_dir().join("repos");
         let child = sluice()
-            .args(["agent", "--server", &server.endpoint, "--token", &token, "--labels", labels, "--slots", "2"])
+            // Through the environment, to check that it never reaches a job's.
+            .env("SLUICE_AGENT_TOKEN", &token)
+            .args(["agent", "--server", &server.endpoint, "--labels", labels, "--slots", "2"])
             .arg("--work-dir")
             .arg(dir.path().join("work"))
             .arg("--repos-dir")
@@ -37,7 +40,7 @@ impl Agent {
             .stderr(log)
             .spawn()
             .expect("the agent starts");
-        Agent { child, dir }
+        Agent { child, dir, token }
     }
 
     fn log(&self) -> String {
@@ -132,7 +135,7 @@ fn read_pid(path: &Path) -> Option<i32> {
 fn a_remote_agent_runs_the_jobs_its_labels_allow_and_logs_are_served() {
     let server = remote_only_server("30s");
     let plain = Agent::start(&server, "plain", "linux");
-    let file = server.file("app.yaml", &labelled_pipeline("app", Some("gpu"), &["echo built with a gpu"]));
+    let file = server.file("app.yaml", &labelled_pipeline("app", Some("gpu"), &["echo built with a gpu", "env"]));
     server.run(&["pipeline", "apply", "-f", &file]).ok();
     let id = eventually(WITHIN, "an execution", || {
         let list = server.run(&["executions", "app", "-o", "json"]).json();
@@ -151,6 +154,8 @@ fn a_remote_agent_runs_the_jobs_its_labels_allow_and_logs_are_served() {
     let logs = server.run(&["logs", &id, "Build/Compile"]).ok();
     assert!(logs.contains("built with a gpu"), "{logs}");
     assert!(logs.contains("[sluice] succeeded"), "{logs}");
+    assert!(logs.contains("PATH="), "the job printed its environment: {logs}");
+    assert!(!logs.contains(&gpu.token) && !logs.contains("SLUICE_"), "the agent's token leaked: {logs}");
     let all = server.run(&["logs", &id]).ok();
     assert!(all.contains("Src Source/CodeCommit") && all.contains("built with a gpu"), "{all}");
     // The build ran on the gpu agent only.
