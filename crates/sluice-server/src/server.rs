@@ -77,6 +77,12 @@ pub async fn run(
         data_dir: options.data_dir.clone(),
         account_id: options.account_id.clone(),
     };
+    // Long-polls and log streams would hold the graceful shutdown open: end them first.
+    let closing = driver.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.close_requests();
+    };
     let served = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown).await;
     driver.shutdown();
     served.map_err(ServerError::Serve)

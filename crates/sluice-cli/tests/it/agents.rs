@@ -376,3 +376,42 @@ fn admins_manage_agent_tokens_over_the_api_and_agent_calls_need_a_session() {
     let (status, _) = curl(&["-H", &with_session, "-H", json, "-d", r#"{"wait":0}"#, &claim]);
     assert_eq!(status, "401", "sessions go with their token");
 }
+
+#[test]
+fn a_server_stops_promptly_while_logs_are_followed() {
+    let server = Server::start_with(hosted_repository);
+    let file = server.file("long.yaml", &labelled_pipeline("long", None, &["echo started", "sleep 300"]));
+    server.run(&["pipeline", "apply", "-f", &file]).ok();
+    let id = eventually(WITHIN, "an execution", || {
+        let list = server.run(&["executions", "long", "-o", "json"]).json();
+        list["pipelineExecutionSummaries"][0]["pipelineExecutionId"].as_str().map(str::to_string)
+    });
+    eventually(WITHIN, "the build to run", || {
+        (action_status(&server, "long", "Build", "Compile").as_deref() == Some("InProgress")).then_some(())
+    });
+    let mut follow = server
+        .sluice()
+        .args(["logs", &id, "Build/Compile", "-f"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice logs -f");
+    let mut lines = BufReader::new(follow.stdout.take().expect("piped")).lines();
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        match lines.next() {
+            Some(Ok(line)) if line == "started" => break,
+            Some(Ok(_)) => assert!(Instant::now() < deadline, "the follower never printed `started`"),
+            _ => panic!("the follower ended before `started`"),
+        }
+    }
+    let pid = i32::try_from(server.pid()).unwrap();
+    let stopping = Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM).unwrap();
+    while pid_alive(pid) {
+        assert!(stopping.elapsed() < Duration::from_secs(5), "the server is still up; its log:\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = follow.kill();
+    let _ = follow.wait();
+}

@@ -123,6 +123,9 @@ pub(crate) struct Inner {
     /// Job ids whose log grew or whose job ended: live log followers wake on them.
     pub log_appended: broadcast::Sender<String>,
     pub shutdown: CancellationToken,
+    /// Fires when the server stops taking requests (before `shutdown`): long-polls and log
+    /// streams end, so that the in-flight requests the server waits for finish.
+    pub closing: CancellationToken,
     /// Names this process's embedded executor as a lease owner.
     pub owner: String,
     pub artifacts: sluice_artifacts::ArtifactStore,
@@ -146,6 +149,7 @@ impl Driver {
             cancels: broadcast::channel(1024).0,
             log_appended: broadcast::channel(4096).0,
             shutdown: CancellationToken::new(),
+            closing: CancellationToken::new(),
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
             artifacts,
         });
@@ -169,7 +173,18 @@ impl Driver {
 
     /// Stops every background task and cancels the jobs running here.
     pub fn shutdown(&self) {
+        self.inner.closing.cancel();
         self.inner.shutdown.cancel();
+    }
+
+    /// Ends long-polls and log streams: the server is about to stop.
+    pub fn close_requests(&self) {
+        self.inner.closing.cancel();
+    }
+
+    /// Fires when the server is about to stop (see [`Driver::close_requests`]).
+    pub fn closing(&self) -> CancellationToken {
+        self.inner.closing.clone()
     }
 
     /// How many jobs the embedded executor runs now.
@@ -380,6 +395,8 @@ impl Driver {
                 Effect::Dispatch(_) => self.inner.jobs_ready.notify_waiters(),
                 Effect::Cancel { job_id } => {
                     let _ = self.inner.cancels.send(job_id.clone());
+                    // A job cancelled before it ran has ended: its log followers stop.
+                    self.log_appended(job_id);
                 }
                 Effect::SetTimer { .. } => self.inner.timers_changed.notify_one(),
                 Effect::ClearTimer { .. } => {}

@@ -54,7 +54,7 @@ impl Driver {
             tokio::select! {
                 _ = &mut ready => {}
                 _ = tokio::time::sleep_until(deadline) => return Ok(None),
-                _ = inner.shutdown.cancelled() => return Err(Error::ShutDown),
+                _ = inner.closing.cancelled() => return Err(Error::ShutDown),
             }
         }
     }
@@ -82,7 +82,7 @@ impl Driver {
                     Err(RecvError::Closed) => return Err(Error::ShutDown),
                 },
                 _ = &mut timeout => break,
-                _ = inner.shutdown.cancelled() => return Err(Error::ShutDown),
+                _ = inner.closing.cancelled() => return Err(Error::ShutDown),
             }
         }
         let lease = inner.store.heartbeat(job_id, token, self.lease_ms(), now_ms()).await?;

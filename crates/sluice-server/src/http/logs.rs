@@ -93,8 +93,17 @@ async fn stream(
         return (StatusCode::NOT_FOUND, format!("execution {execution_id} has no action {what} that ran\n"))
             .into_response();
     }
-    let follower =
-        Follower { app, jobs, current: None, pending: Vec::new(), follow: query.follow, appended, ended: false };
+    let closing = app.driver.closing();
+    let follower = Follower {
+        app,
+        jobs,
+        current: None,
+        pending: Vec::new(),
+        follow: query.follow,
+        appended,
+        closing,
+        ended: false,
+    };
     let events = futures_util::stream::unfold(follower, |mut f| async move {
         let event = f.next().await?;
         Some((Ok::<_, std::convert::Infallible>(event), f))
@@ -126,6 +135,8 @@ struct Follower {
     pending: Vec<u8>,
     follow: bool,
     appended: Receiver<String>,
+    /// The server is stopping: the stream ends where it is.
+    closing: tokio_util::sync::CancellationToken,
     ended: bool,
 }
 
@@ -170,7 +181,11 @@ impl Follower {
             }
             // Wait for this job's next append (or its end).
             loop {
-                match self.appended.recv().await {
+                let appended = tokio::select! {
+                    appended = self.appended.recv() => appended,
+                    _ = self.closing.cancelled() => return None,
+                };
+                match appended {
                     Ok(id) if id == job_id => break,
                     Ok(_) => {}
                     Err(RecvError::Lagged(_)) => break,
