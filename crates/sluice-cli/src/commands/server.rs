@@ -20,7 +20,7 @@ pub struct Args {
     account_id: String,
     /// Jobs the embedded agent runs at once; 0 leaves every job to remote `sluice agent`s.
     #[arg(long, default_value_t = 8, env = "SLUICE_EXECUTOR_SLOTS")]
-    executor_slots: usize,
+    executor_slots: u16,
     /// An agent silent for this long (no heartbeat) is lost: its job runs again or fails.
     /// `30s`, `500ms`, `2m`.
     #[arg(long, default_value = "30s", value_parser = parse_duration, env = "SLUICE_AGENT_LOST_AFTER")]
@@ -44,6 +44,10 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     if duration.is_zero() {
         return Err("the duration must be above zero".into());
     }
+    // Leases are added to clock readings in milliseconds: keep them far from overflow.
+    if duration > std::time::Duration::from_secs(24 * 60 * 60) {
+        return Err(format!("`{text}` is longer than a day"));
+    }
     Ok(duration)
 }
 
@@ -60,7 +64,7 @@ pub fn run_server(global: &Global, args: &Args) -> ExitCode {
         database_url: args.database_url.clone(),
         admin_key,
         account_id: args.account_id.clone(),
-        executor_slots: args.executor_slots,
+        executor_slots: usize::from(args.executor_slots),
         agent_lost_after: args.agent_lost_after,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -123,5 +127,7 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5h").is_err());
         assert!(parse_duration("x").is_err());
+        assert!(parse_duration("1441m").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err());
     }
 }

@@ -45,8 +45,8 @@ struct RunArgs {
     #[arg(long, value_delimiter = ',')]
     labels: Vec<String>,
     /// Jobs run at once.
-    #[arg(long, default_value_t = 1)]
-    slots: usize,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    slots: u16,
     /// Workspaces, logs and artifacts of the jobs live here.
     #[arg(long, default_value = "./sluice-agent", value_name = "DIR")]
     work_dir: PathBuf,
@@ -70,9 +70,6 @@ fn run_agent(args: RunArgs) -> anyhow::Result<ExitCode> {
     let server = args.server.context("--server is required (or SLUICE_SERVER)")?;
     let token = args.token.context("--token is required (or SLUICE_AGENT_TOKEN)")?;
     let endpoint = Endpoint::parse(&server)?;
-    if args.slots == 0 {
-        anyhow::bail!("--slots must be at least 1");
-    }
     super::server::init_logging();
     std::fs::create_dir_all(&args.work_dir)
         .with_context(|| format!("cannot create the work directory {}", args.work_dir.display()))?;
@@ -92,7 +89,7 @@ fn run_agent(args: RunArgs) -> anyhow::Result<ExitCode> {
         let (stop, kill) = (CancellationToken::new(), CancellationToken::new());
         tokio::spawn(signals(stop.clone(), kill.clone()));
         let options = sluice_server::agent::LoopOptions {
-            slots: args.slots,
+            slots: usize::from(args.slots),
             claim_wait: Duration::from_secs(30),
             retry_after: Duration::from_secs(2),
         };
