@@ -5,7 +5,7 @@
 use super::{Global, print, stage_and_action};
 use crate::client::Settings;
 use anyhow::{Context as _, bail};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead as _, BufReader};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -53,24 +53,59 @@ pub fn run(global: &Global, args: &Args) -> anyhow::Result<ExitCode> {
         let text = response.into_body().read_to_string().unwrap_or_default();
         bail!("the server answered {status}: {}", text.trim());
     }
-    let reader = BufReader::new(response.into_body().into_reader());
-    let mut event = String::new();
-    for line in reader.lines() {
-        let line = line.context("the log stream broke off")?;
-        if let Some(name) = line.strip_prefix("event:") {
-            event = name.trim().to_string();
-        } else if let Some(data) = line.strip_prefix("data:") {
-            if event == "log" {
-                print(&format!("{}\n", data.strip_prefix(' ').unwrap_or(data)));
+    let mut reader = BufReader::new(response.into_body().into_reader());
+    let mut stream = EventStream::default();
+    let mut raw = Vec::new();
+    loop {
+        raw.clear();
+        if reader.read_until(b'\n', &mut raw).context("the log stream broke off")? == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&raw);
+        // SSE ends lines with \n, \r or \r\n (a job's `\r` progress output arrives so).
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        for line in text.split('\r') {
+            match stream.line(line) {
+                Some(Line::Print(data)) => print(&format!("{data}\n")),
+                Some(Line::End) => return Ok(ExitCode::SUCCESS),
+                None => {}
             }
-        } else if line.is_empty() {
-            if event == "end" {
-                break;
-            }
-            event.clear();
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What one line of the event stream means for the output.
+#[derive(Debug, PartialEq)]
+enum Line {
+    Print(String),
+    End,
+}
+
+/// The few SSE rules `sluice logs` needs: `event:` names the event, `data:` lines of `log`
+/// events are printed, a blank line ends an event.
+#[derive(Default)]
+struct EventStream {
+    event: String,
+}
+
+impl EventStream {
+    fn line(&mut self, line: &str) -> Option<Line> {
+        if let Some(name) = line.strip_prefix("event:") {
+            self.event = name.trim().to_string();
+        } else if let Some(data) = line.strip_prefix("data:") {
+            if self.event == "log" {
+                return Some(Line::Print(data.strip_prefix(' ').unwrap_or(data).to_string()));
+            }
+        } else if line.is_empty() {
+            if self.event == "end" {
+                return Some(Line::End);
+            }
+            self.event.clear();
+        }
+        None
+    }
 }
 
 /// Percent-encodes everything but unreserved characters.
@@ -100,6 +135,26 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_events_are_printed_and_the_end_stops() {
+        let mut stream = EventStream::default();
+        let lines = [
+            "event: log",
+            "id: j",
+            "data: one",
+            "data:  two",
+            "",
+            "event: other",
+            "data: x",
+            "",
+            "event: end",
+            "data: ",
+            "",
+        ];
+        let out: Vec<_> = lines.iter().filter_map(|l| stream.line(l)).collect();
+        assert_eq!(out, [Line::Print("one".into()), Line::Print(" two".into()), Line::End]);
+    }
 
     #[test]
     fn basic_credentials_and_queries_are_encoded() {

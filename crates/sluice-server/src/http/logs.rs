@@ -213,7 +213,9 @@ impl Follower {
 /// Lines (without the last newline) as one `log` event.
 fn log_event(job_id: &str, lines: &[u8]) -> Event {
     let text = String::from_utf8_lossy(lines);
-    Event::default().event("log").id(job_id).data(text.strip_suffix('\n').unwrap_or(&text))
+    // An id may not hold line breaks or NUL (job ids never do; no input may panic).
+    let id: String = job_id.chars().filter(|c| !matches!(c, '\r' | '\n' | '\0')).collect();
+    Event::default().event("log").id(id).data(text.strip_suffix('\n').unwrap_or(&text))
 }
 
 /// Up to `CHUNK` bytes of `path` from `offset`; empty at its end or if it is not there.
