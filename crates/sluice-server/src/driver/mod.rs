@@ -146,8 +146,9 @@ impl Driver {
             timers_changed: Notify::new(),
             notifications,
             embedded_running: std::sync::atomic::AtomicUsize::new(0),
-            cancels: broadcast::channel(1024).0,
-            log_appended: broadcast::channel(4096).0,
+            // Small: a receiver that lags re-reads the store (broadcast slots are allocated up front).
+            cancels: broadcast::channel(128).0,
+            log_appended: broadcast::channel(128).0,
             shutdown: CancellationToken::new(),
             closing: CancellationToken::new(),
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
