@@ -65,6 +65,10 @@ enum Command {
     Key(commands::key::Args),
     /// Run the server: API, engine and embedded executor in one process.
     Server(commands::server::Args),
+    /// Print an execution's job logs; `-f` follows them live.
+    Logs(commands::logs::Args),
+    /// Run a remote agent that takes jobs from a server; `agent token` manages its tokens.
+    Agent(commands::agent::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +90,8 @@ fn main() -> ExitCode {
         Command::User(args) => commands::user::run(global, args),
         Command::Key(args) => commands::key::run(global, args),
         Command::Server(args) => Ok(commands::server::run_server(global, &args)),
+        Command::Logs(args) => commands::logs::run(global, &args),
+        Command::Agent(args) => commands::agent::run(global, args),
     };
     result.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");

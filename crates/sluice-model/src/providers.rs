@@ -191,7 +191,8 @@ pub const BUILT_IN: &[Provider] = &[
         provider: "Commands",
         version: "1",
         required: &[],
-        optional: &[],
+        // `AgentLabels` (sluice): the labels an agent needs to run the job.
+        optional: &["AgentLabels"],
         allowed_values: &[],
         inputs: (1, 10),
         outputs: (0, 1),

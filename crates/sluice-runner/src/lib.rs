@@ -31,11 +31,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use log::OnLog;
 pub use targets::{DeployTargets, parse_deploy_bucket};
 pub use workspace::KEEP_WORKSPACES_VAR;
 
 /// What a job runs with, besides the job itself.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunContext {
     /// Workspaces are created under it, one per job: `work_root/<job id>`.
     pub work_root: PathBuf,
@@ -52,6 +53,19 @@ pub struct RunContext {
     pub kill_grace: Duration,
     /// CodeBuild projects' local caches: `cache_root/<project name>`.
     pub cache_root: PathBuf,
+    /// Called whenever the log file grew (live followers, log upload).
+    pub on_log: Option<OnLog>,
+}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext")
+            .field("work_root", &self.work_root)
+            .field("repos_root", &self.repos_root)
+            .field("log_path", &self.log_path)
+            .field("kill_grace", &self.kill_grace)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Runs `job` alone (no project, no secrets) to its end; see [`run_assignment`].
@@ -105,7 +119,7 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
     let Some(provider) = provider(job) else {
         return failed(&format!("sluice does not run {}/{} actions yet", id.category, id.provider)).into();
     };
-    let log = match log::JobLog::open(&cx.log_path) {
+    let log = match log::JobLog::open(&cx.log_path, &assignment.secrets, cx.on_log.clone()) {
         Ok(log) => log,
         Err(e) => return failed(&format!("could not open the job's log {}: {e}", cx.log_path.display())).into(),
     };

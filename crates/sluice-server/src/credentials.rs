@@ -18,6 +18,14 @@ pub fn generate() -> (String, String) {
     (format!("AKIA{}", pick(ID_ALPHABET, 16)), pick(SECRET_ALPHABET, 40))
 }
 
+/// A random secret for agent tokens and sessions: 40 URL-safe characters
+/// (about 238 bits), safe in a header, a URL and a shell.
+pub fn random_secret() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..40).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
 /// On the first start (no user yet), creates the `admin` user with a key:
 /// the one given (from `SLUICE_ADMIN_ACCESS_KEY_ID`/`..._SECRET_ACCESS_KEY`)
 /// or a new one, which is written to `<data-dir>/admin-credentials` (mode

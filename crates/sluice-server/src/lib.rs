@@ -1,6 +1,7 @@
 //! The sluice server, as a library: the engine driver with its embedded
 //! executor, and the HTTP API (the AWS JSON protocol, health, metrics).
 
+pub mod agent;
 pub mod assign;
 pub mod auth;
 pub mod aws;

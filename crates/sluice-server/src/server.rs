@@ -25,6 +25,11 @@ pub struct ServerOptions {
     pub artifact_store: Option<ArtifactStore>,
     /// Deploy/S3 bucket names mapped to a directory or an S3-compatible store.
     pub deploy_buckets: Vec<(String, ArtifactStore)>,
+    /// Jobs the embedded agent runs at once (0: none, remote agents only).
+    pub executor_slots: usize,
+    /// An agent that has not heartbeated for this long is lost: its job is
+    /// run again or failed (the lease length).
+    pub agent_lost_after: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +78,8 @@ pub async fn run(
         deploy_buckets = options.deploy_buckets.len(),
         "storage"
     );
+    driver_options.executor_slots = options.executor_slots;
+    driver_options.lease = options.agent_lost_after;
     let driver = Driver::start(driver_options).await?;
     match crate::codebuild::builds::end_interrupted(driver.store(), crate::clock::now_ms()).await {
         Ok(0) => {}
@@ -90,6 +97,12 @@ pub async fn run(
         metrics: Arc::new(http::metrics::Metrics::default()),
         data_dir: options.data_dir.clone(),
         account_id: options.account_id.clone(),
+    };
+    // Long-polls and log streams would hold the graceful shutdown open: end them first.
+    let closing = driver.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.close_requests();
     };
     let served = axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown).await;
     driver.shutdown();

@@ -1,5 +1,5 @@
 //! sluice's persistence layer: pipelines, the engine's state, executions, jobs, timers, the
-//! outbox, and the users and access keys of the API, in SQLite (the embedded default) or
+//! outbox, the users and access keys of the API and remote agents, in SQLite (the embedded default) or
 //! PostgreSQL, behind one [`Store`].
 //!
 //! Only this crate knows SQL. Each backend has its own migrations (`migrations/sqlite`,
@@ -27,7 +27,7 @@ mod store;
 pub use commit::Commit;
 pub use error::{Error, Result};
 pub use rows::{
-    AccessKeyRow, ExecutionRow, JobRow, JobStatus, Lease, LeasedJob, NewJob, OutboxRow, Page, PipelineRow,
-    PipelineSummary, ROLES, ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
+    AccessKeyRow, AgentRow, AgentTokenRow, ExecutionRow, JobRow, JobStatus, Lease, LeasedJob, NewJob, OutboxRow, Page,
+    PipelineRow, PipelineSummary, ROLES, ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
 };
 pub use store::Store;

@@ -253,3 +253,20 @@ mod tests {
         assert!(shown.contains("AKIAEXAMPLE") && !shown.contains("s3cr3t"), "{shown}");
     }
 }
+
+/// An agent registration token (its hash is never read back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentTokenRow {
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// A registered agent: the session it was given and the labels it claims with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRow {
+    pub id: String,
+    /// The registration token it came with.
+    pub token_name: String,
+    pub labels: Vec<String>,
+    pub registered_at: i64,
+}

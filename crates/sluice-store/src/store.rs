@@ -6,8 +6,8 @@ use crate::commit::Commit;
 use crate::error::{Error, Result};
 use crate::postgres::PgStore;
 use crate::rows::{
-    AccessKeyRow, ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow, PipelineSummary, ROLES,
-    ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
+    AccessKeyRow, AgentRow, AgentTokenRow, ExecutionRow, JobRow, Lease, LeasedJob, OutboxRow, Page, PipelineRow,
+    PipelineSummary, ROLES, ResourceQuery, ResourceRow, Tags, TimerRow, UserRow,
 };
 use crate::sqlite::SqliteStore;
 
@@ -305,6 +305,47 @@ impl Store {
         next_token: Option<&str>,
     ) -> Result<Page<ResourceRow>> {
         dispatch!(self.list_resources(query, page_size, next_token))
+    }
+
+    // ---- remote agents ----
+
+    /// Stores an agent registration token under `name`, by its SHA-256 hash (the caller hashes).
+    /// `Error::NameInUse` if the name (or the hash) is taken.
+    pub async fn create_agent_token(&self, name: &str, token_hash: &str, now: i64) -> Result<AgentTokenRow> {
+        dispatch!(self.create_agent_token(name, token_hash, now))
+    }
+
+    /// Every registration token, by name, without hashes.
+    pub async fn list_agent_tokens(&self) -> Result<Vec<AgentTokenRow>> {
+        dispatch!(self.list_agent_tokens())
+    }
+
+    /// Deletes a token and the agents registered with it. `Error::NotFound` if there is none.
+    pub async fn delete_agent_token(&self, name: &str) -> Result<()> {
+        dispatch!(self.delete_agent_token(name))
+    }
+
+    /// The token with this hash: what registering an agent checks.
+    pub async fn find_agent_token(&self, token_hash: &str) -> Result<Option<AgentTokenRow>> {
+        dispatch!(self.find_agent_token(token_hash))
+    }
+
+    /// Records a registered agent and the hash of the session it was given. `Error::NotFound`
+    /// if the token was deleted meanwhile.
+    pub async fn register_agent(
+        &self,
+        id: &str,
+        token_name: &str,
+        labels: &[String],
+        session_hash: &str,
+        now: i64,
+    ) -> Result<AgentRow> {
+        dispatch!(self.register_agent(id, token_name, labels, session_hash, now))
+    }
+
+    /// The agent holding the session with this hash: what every agent request checks.
+    pub async fn find_agent(&self, session_hash: &str) -> Result<Option<AgentRow>> {
+        dispatch!(self.find_agent(session_hash))
     }
 }
 

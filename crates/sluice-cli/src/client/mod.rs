@@ -59,6 +59,16 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// `http://host:port/prefix` without the trailing `/`: where `/api/v1/...` paths are appended.
+    pub fn base_url(&self) -> &str {
+        self.url.trim_end_matches('/')
+    }
+
+    /// Whether a proxy from the environment must be ignored (this machine).
+    pub fn skips_proxy(&self) -> bool {
+        self.is_loopback()
+    }
+
     /// Reads `http://host[:port][/prefix]`; a bare `host:port` means `http://host:port`.
     pub fn parse(text: &str) -> Result<Endpoint, Error> {
         let bad = |why: &str| Error::Endpoint(format!("the endpoint `{text}` {why}"));

@@ -1,9 +1,11 @@
 //! One module per command. Commands that talk to a server build a [`Client`] from the global
 //! flags; `user` and `key` open the store directly (see `crate::local`).
 
+pub mod agent;
 pub mod approve;
 pub mod executions;
 pub mod key;
+pub mod logs;
 pub mod pipeline;
 pub mod repo;
 pub mod retry;

@@ -27,6 +27,37 @@ pub struct Args {
     /// (repeatable); other buckets are directories under `<data-dir>/buckets/`.
     #[arg(long = "deploy-bucket", value_name = "NAME=LOCATION", value_parser = parse_deploy_bucket)]
     deploy_buckets: Vec<(String, ArtifactStore)>,
+    /// Jobs the embedded agent runs at once; 0 leaves every job to remote `sluice agent`s.
+    #[arg(long, default_value_t = 8, env = "SLUICE_EXECUTOR_SLOTS")]
+    executor_slots: u16,
+    /// An agent silent for this long (no heartbeat) is lost: its job runs again or fails.
+    /// `30s`, `500ms`, `2m`.
+    #[arg(long, default_value = "30s", value_parser = parse_duration, env = "SLUICE_AGENT_LOST_AFTER")]
+    agent_lost_after: std::time::Duration,
+}
+
+/// `500ms`, `30s`, `2m`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let duration = match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
+    };
+    if duration.is_zero() {
+        return Err("the duration must be above zero".into());
+    }
+    // Leases are added to clock readings in milliseconds: keep them far from overflow.
+    if duration > std::time::Duration::from_secs(24 * 60 * 60) {
+        return Err(format!("`{text}` is longer than a day"));
+    }
+    Ok(duration)
 }
 
 fn parse_artifact_store(spec: &str) -> Result<ArtifactStore, String> {
@@ -48,6 +79,8 @@ pub fn run_server(global: &Global, args: &Args) -> ExitCode {
         account_id: args.account_id.clone(),
         artifact_store: args.artifact_store.clone(),
         deploy_buckets: args.deploy_buckets.clone(),
+        executor_slots: usize::from(args.executor_slots),
+        agent_lost_after: args.agent_lost_after,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -89,7 +122,7 @@ async fn shutdown_signal() {
 }
 
 /// Structured logs on standard error; `RUST_LOG` filters them.
-fn init_logging() {
+pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     // Colours only on a terminal: a log file or journal gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
@@ -98,6 +131,7 @@ fn init_logging() {
 
 #[cfg(test)]
 mod tests {
+    use super::parse_duration;
     use crate::{Cli, Command};
     use clap::Parser;
 
@@ -135,5 +169,17 @@ mod tests {
         assert!(err.contains("unknown parameter `regoin`"), "{err}");
         let err = server_args(&["--deploy-bucket", "site"]).err().unwrap_or_default();
         assert!(err.contains("is not NAME=LOCATION"), "{err}");
+    }
+
+    #[test]
+    fn durations_take_a_unit_or_mean_seconds() {
+        assert_eq!(parse_duration("30"), Ok(std::time::Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(std::time::Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(std::time::Duration::from_secs(120)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("x").is_err());
+        assert!(parse_duration("1441m").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err());
     }
 }

@@ -2,7 +2,9 @@
 //! process on a free port with its own data directory.
 
 mod access;
+mod agents;
 mod aws_cli;
+mod builds;
 mod offline;
 mod pipelines;
 mod runs;

@@ -92,9 +92,14 @@ impl Server {
 
     /// Starts a server after `prepare` has filled its data directory.
     pub fn start_with(prepare: impl FnOnce(&Path)) -> Server {
+        Server::start_with_args(prepare, &[])
+    }
+
+    /// Starts a server with extra `sluice server` flags.
+    pub fn start_with_args(prepare: impl FnOnce(&Path), flags: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().to_path_buf();
-        Server::launch(dir, data.clone(), data.as_os_str(), prepare)
+        Server::launch(dir, data.clone(), data.as_os_str(), prepare, flags)
     }
 
     /// Starts a server in a temporary current directory with the relative `--data-dir ./d`,
@@ -102,11 +107,17 @@ impl Server {
     pub fn start_relative(prepare: impl FnOnce(&Path)) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = dir.path().join("d");
-        Server::launch(dir, data, "./d".as_ref(), prepare)
+        Server::launch(dir, data, "./d".as_ref(), prepare, &[])
     }
 
     /// Starts `sluice server --data-dir DATA_ARG` in `dir`; `data` is where that directory is.
-    fn launch(dir: tempfile::TempDir, data: PathBuf, data_arg: &OsStr, prepare: impl FnOnce(&Path)) -> Server {
+    fn launch(
+        dir: tempfile::TempDir,
+        data: PathBuf,
+        data_arg: &OsStr,
+        prepare: impl FnOnce(&Path),
+        flags: &[&str],
+    ) -> Server {
         std::fs::create_dir_all(&data).expect("data dir");
         prepare(&data);
         let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
@@ -114,6 +125,7 @@ impl Server {
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_arg)
             .current_dir(dir.path())
+            .args(flags)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -149,6 +161,11 @@ impl Server {
         server.access_key_id = value("SLUICE_ACCESS_KEY_ID");
         server.secret_access_key = value("SLUICE_SECRET_ACCESS_KEY");
         server
+    }
+
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn data_dir(&self) -> PathBuf {

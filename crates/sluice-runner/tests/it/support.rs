@@ -25,6 +25,7 @@ pub fn fixture() -> Fixture {
         cancel: CancellationToken::new(),
         kill_grace: Duration::from_millis(300),
         cache_root: tmp.path().join("cache"),
+        on_log: None,
     };
     Fixture { tmp, cx }
 }

@@ -42,7 +42,7 @@ pub fn build(
                 id: job.id.clone(),
                 execution_id: job.execution_id.clone(),
                 payload: serde_json::to_value(job).expect("jobs serialize"),
-                labels: Vec::new(),
+                labels: job_labels(job),
             }),
             Effect::Cancel { job_id } => commit.cancel_jobs.push(job_id.clone()),
             Effect::SetTimer { timer_id, at, kind } => commit.set_timers.push(TimerRow {
@@ -63,4 +63,30 @@ pub fn build(
         }
     }
     commit
+}
+
+/// The configuration key that routes an action's jobs to agents: a
+/// comma-separated list of labels, every one of which the claiming agent
+/// must have. Jobs without labels go to any agent, the embedded one too.
+pub(crate) const AGENT_LABELS_KEY: &str = "AgentLabels";
+
+/// The labels an agent needs to run `job`.
+pub(crate) fn job_labels(job: &sluice_engine::Job) -> Vec<String> {
+    job.configuration.get(AGENT_LABELS_KEY).map(|text| parse_labels(text)).unwrap_or_default()
+}
+
+/// `a, b,,c` → `[a, b, c]`.
+pub fn parse_labels(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::parse_labels;
+
+    #[test]
+    fn labels_are_trimmed_and_empty_ones_dropped() {
+        assert_eq!(parse_labels(" linux, gpu,,"), ["linux", "gpu"]);
+        assert!(parse_labels("").is_empty());
+    }
 }

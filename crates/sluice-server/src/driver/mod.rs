@@ -13,12 +13,15 @@
 mod commit;
 mod executor;
 mod failpoints;
+mod protocol;
 mod recovery;
 mod slot;
 mod standalone;
 mod timers;
 
+pub use commit::parse_labels;
 pub use failpoints::FailPoints;
+pub use protocol::assignment;
 
 use crate::clock::now_ms;
 use sluice_engine::{Effect, Event, Notification, Outcome, PipelineState, Rejection, StartRequest, Trigger};
@@ -40,7 +43,8 @@ pub struct Options {
     pub data_dir: PathBuf,
     /// Jobs the embedded executor runs at once (0: no embedded executor).
     pub executor_slots: usize,
-    /// How long a job's lease lasts without a heartbeat.
+    /// How long a job's lease lasts without a heartbeat: an agent silent
+    /// for this long is lost (`--agent-lost-after`).
     pub lease: Duration,
     /// Between SIGTERM and SIGKILL when a job is cancelled.
     pub kill_grace: Duration,
@@ -126,13 +130,22 @@ pub(crate) struct Inner {
     pub jobs_ready: Notify,
     pub timers_changed: Notify,
     pub notifications: broadcast::Sender<(String, Notification)>,
-    /// Jobs the embedded executor runs now, to cancel them in process.
-    pub running: Mutex<HashMap<String, CancellationToken>>,
+    /// Jobs the embedded agent runs now.
+    pub embedded_running: std::sync::atomic::AtomicUsize,
+    /// Job ids whose cancel was just committed: heartbeats waiting on them answer at once.
+    pub cancels: broadcast::Sender<String>,
+    /// Job ids whose log grew or whose job ended: live log followers wake on them.
+    pub log_appended: broadcast::Sender<String>,
     pub shutdown: CancellationToken,
+    /// Fires when the server stops taking requests (before `shutdown`): long-polls and log
+    /// streams end, so that the in-flight requests the server waits for finish.
+    pub closing: CancellationToken,
     /// Names this process's embedded executor as a lease owner.
     pub owner: String,
     pub artifacts: sluice_artifacts::ArtifactStore,
     pub cipher: Arc<crate::secrets::cipher::Cipher>,
+    /// `StartBuild` jobs running in this process, to stop them.
+    pub standalone: Mutex<HashMap<String, CancellationToken>>,
     pub deploy_targets: sluice_runner::DeployTargets,
 }
 
@@ -155,11 +168,16 @@ impl Driver {
             jobs_ready: Notify::new(),
             timers_changed: Notify::new(),
             notifications,
-            running: Mutex::new(HashMap::new()),
+            embedded_running: std::sync::atomic::AtomicUsize::new(0),
+            // Small: a receiver that lags re-reads the store (broadcast slots are allocated up front).
+            cancels: broadcast::channel(128).0,
+            log_appended: broadcast::channel(128).0,
             shutdown: CancellationToken::new(),
+            closing: CancellationToken::new(),
             owner: format!("embedded:{}", uuid::Uuid::new_v4()),
             artifacts,
             cipher,
+            standalone: Mutex::new(HashMap::new()),
             deploy_targets,
         });
         let driver = Driver { inner };
@@ -187,15 +205,23 @@ impl Driver {
 
     /// Stops every background task and cancels the jobs running here.
     pub fn shutdown(&self) {
+        self.inner.closing.cancel();
         self.inner.shutdown.cancel();
-        for token in self.inner.running.lock().expect("running jobs lock").values() {
-            token.cancel();
-        }
+    }
+
+    /// Ends long-polls and log streams: the server is about to stop.
+    pub fn close_requests(&self) {
+        self.inner.closing.cancel();
+    }
+
+    /// Fires when the server is about to stop (see [`Driver::close_requests`]).
+    pub fn closing(&self) -> CancellationToken {
+        self.inner.closing.clone()
     }
 
     /// How many jobs the embedded executor runs now.
     pub fn running_jobs(&self) -> usize {
-        self.inner.running.lock().expect("running jobs lock").len()
+        self.inner.embedded_running.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Resolves when the driver has stopped (shut down, or a failpoint hit).
@@ -327,7 +353,10 @@ impl Driver {
             action_execution_id: job.id.clone(),
             result,
         };
-        self.submit_with(&job.pipeline_name, event, extra).await.map(|_| ())
+        self.submit_with(&job.pipeline_name, event, extra).await?;
+        // Live log followers stop at the job's end.
+        self.log_appended(&job.id);
+        Ok(())
     }
 
     pub(crate) fn slot(&self, pipeline: &str) -> Arc<tokio::sync::Mutex<Option<slot::Slot>>> {
@@ -397,9 +426,9 @@ impl Driver {
             match effect {
                 Effect::Dispatch(_) => self.inner.jobs_ready.notify_waiters(),
                 Effect::Cancel { job_id } => {
-                    if let Some(token) = self.inner.running.lock().expect("running jobs lock").get(job_id) {
-                        token.cancel();
-                    }
+                    let _ = self.inner.cancels.send(job_id.clone());
+                    // A job cancelled before it ran has ended: its log followers stop.
+                    self.log_appended(job_id);
                 }
                 Effect::SetTimer { .. } => self.inner.timers_changed.notify_one(),
                 Effect::ClearTimer { .. } => {}

@@ -24,7 +24,8 @@ pub async fn recover(driver: &Driver) -> Result<(), Error> {
 
 /// Jobs whose lease ran out: their runner stopped heartbeating.
 pub async fn sweep_expired_leases(driver: Driver) {
-    let every = (driver.inner.options.lease / 2).max(Duration::from_millis(50));
+    // A quarter of the lease: a lost agent is noticed within 1.25 leases.
+    let every = (driver.inner.options.lease / 4).max(Duration::from_millis(25));
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

@@ -4,7 +4,7 @@
 //! authentication with sluice access keys (`basic`), and pipelines started
 //! by a push (`trigger`).
 
-mod basic;
+pub(crate) mod basic;
 mod cgi;
 mod command;
 pub mod http;

@@ -1,6 +1,11 @@
 //! The HTTP server: one router for the AWS protocol (`POST /`), health,
-//! metrics and hosted git. The only module tree that knows HTTP.
+//! metrics, hosted git, and the native `/api/v1/` (the agents' job protocol,
+//! artifacts for agents, log streams). The only module tree that knows HTTP.
 
+mod agent_tokens;
+pub(crate) mod agents;
+mod artifacts;
+mod logs;
 pub mod metrics;
 
 use crate::driver::Driver;
@@ -25,6 +30,16 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/git/{*path}", axum::routing::any(crate::git::http::handle))
+        .route("/api/v1/agent-tokens", post(agent_tokens::create).get(agent_tokens::list))
+        .route("/api/v1/agent-tokens/{name}", axum::routing::delete(agent_tokens::delete))
+        .route("/api/v1/agents/register", post(agents::register))
+        .route("/api/v1/jobs/claim", post(agents::claim))
+        .route("/api/v1/jobs/{id}/heartbeat", post(agents::heartbeat))
+        .route("/api/v1/jobs/{id}/logs", post(agents::logs))
+        .route("/api/v1/jobs/{id}/result", post(agents::result))
+        .route("/api/v1/artifacts/{*key}", axum::routing::any(artifacts::handle))
+        .route("/api/v1/executions/{id}/logs", get(logs::of_execution))
+        .route("/api/v1/pipelines/{name}/executions/{id}/logs", get(logs::of_pipeline_execution))
         .with_state(state)
 }
 

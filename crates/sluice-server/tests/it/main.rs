@@ -2,6 +2,7 @@
 
 mod support;
 
+mod agents;
 mod api;
 mod codebuild;
 mod git;

@@ -165,6 +165,8 @@ impl Server {
             account_id: Self::ACCOUNT_ID.into(),
             artifact_store: None,
             deploy_buckets: Vec::new(),
+            executor_slots: 8,
+            agent_lost_after: std::time::Duration::from_secs(30),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound, address) = tokio::sync::oneshot::channel();

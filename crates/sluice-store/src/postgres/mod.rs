@@ -5,6 +5,7 @@
 //! never wait on, nor get, the same job. Opaque JSON goes in as text cast to `json`, which stores
 //! it verbatim (binding `serde_json::Value` would go through `jsonb` and lose key order).
 
+mod agents;
 mod commit;
 mod credentials;
 mod jobs;

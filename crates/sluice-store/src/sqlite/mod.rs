@@ -6,6 +6,7 @@
 //! writers, which makes every write transaction, claims included, trivially serial. Reads use a
 //! separate read-only pool. `busy_timeout` covers another process holding the file.
 
+mod agents;
 mod commit;
 mod credentials;
 mod jobs;

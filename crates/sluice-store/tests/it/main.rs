@@ -79,6 +79,10 @@ conformance! {
     executions {
         listed_newest_first_in_pages,
     }
+    agents {
+        tokens_are_created_found_by_hash_and_deleted,
+        agents_register_with_labels_and_go_with_their_token,
+    }
     credentials {
         users_are_created_listed_and_given_roles,
         access_keys_belong_to_an_existing_user,

@@ -236,7 +236,7 @@ pub async fn stop(app: &AppState, principal: &Principal, body: Value) -> Result<
         .ok_or_else(|| not_found(format!("Build cannot be found: {id}")))?;
     if row.body["buildComplete"] != json!(true) {
         let job_id = builds::job_id(&row).unwrap_or_default().to_owned();
-        if !app.driver.cancel_job(&job_id) {
+        if !app.driver.cancel_standalone(&job_id) {
             return Err(invalid(format!(
                 "build {key} is not running on this server; stop its pipeline execution to stop it"
             )));

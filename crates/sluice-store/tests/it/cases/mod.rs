@@ -1,5 +1,6 @@
 //! The conformance cases, grouped by area, and the small builders they share.
 
+pub mod agents;
 pub mod commit;
 pub mod credentials;
 pub mod executions;
