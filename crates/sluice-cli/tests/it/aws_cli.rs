@@ -600,7 +600,9 @@ fn secrets_made_with_the_aws_cli_reach_the_actions_that_name_them() {
     let outside = tempfile::tempdir().unwrap();
     let seen = outside.path().join("seen");
     let write = format!("printf %s \"$DB_PASSWORD\" > {}", seen.display());
-    let mut pipeline = declaration("app", json!([source_stage("app"), commands_stage("Build", "Use", &[&write])]));
+    let leak = "echo \"password: $DB_PASSWORD, encoded: $(printf %s \"$DB_PASSWORD\" | base64)\"";
+    let mut pipeline =
+        declaration("app", json!([source_stage("app"), commands_stage("Build", "Use", &[&write, leak])]));
     pipeline["pipeline"]["stages"][1]["actions"][0]["environmentVariables"] =
         json!([{"name": "DB_PASSWORD", "value": "db/password", "type": "SECRETS_MANAGER"}]);
     let file = input(&server, "app.json", &pipeline);
@@ -608,6 +610,10 @@ fn secrets_made_with_the_aws_cli_reach_the_actions_that_name_them() {
     let id = first_execution(&server, "app");
     wait_for(&server, "app", &id, "Succeeded");
     assert_eq!(std::fs::read_to_string(&seen).unwrap(), "hunter2");
+    // The job's log has the value masked, plain and base64.
+    let log = server.run(&["logs", &id, "Build/Use"]).ok();
+    assert!(log.contains("password: ***, encoded: ***"), "{log}");
+    assert!(!log.contains("hunter2") && !log.contains("aHVudGVyMg"), "{log}");
 
     server
         .aws(&["secretsmanager", "put-secret-value", "--secret-id", "db/password", "--secret-string", "s3cond"])
