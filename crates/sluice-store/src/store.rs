@@ -307,6 +307,21 @@ impl Store {
         dispatch!(self.list_resources(query, page_size, next_token))
     }
 
+    /// Every resource of `kind`, in `(sort_at, key)` order: for kinds that stay small.
+    pub async fn all_resources(&self, kind: &str) -> Result<Vec<ResourceRow>> {
+        let query = ResourceQuery { kind, parent: None, newest_first: false };
+        let mut rows = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self.list_resources(&query, 1000, token.as_deref()).await?;
+            rows.extend(page.items);
+            match page.next_token {
+                Some(next) => token = Some(next),
+                None => return Ok(rows),
+            }
+        }
+    }
+
     // ---- remote agents ----
 
     /// Stores an agent registration token under `name`, by its SHA-256 hash (the caller hashes).

@@ -7,7 +7,7 @@ pub mod cipher;
 
 use cipher::Cipher;
 use serde_json::{Value, json};
-use sluice_store::{ResourceQuery, ResourceRow, Store};
+use sluice_store::{ResourceRow, Store};
 use std::collections::BTreeMap;
 
 pub const KIND: &str = "secret";
@@ -33,21 +33,13 @@ pub fn value(cipher: &Cipher, row: &ResourceRow) -> Option<String> {
 /// key) is left out and logged.
 pub async fn all(store: &Store, cipher: &Cipher) -> Result<BTreeMap<String, String>, sluice_store::Error> {
     let mut values = BTreeMap::new();
-    let mut token = None;
-    loop {
-        let query = ResourceQuery { kind: KIND, parent: None, newest_first: false };
-        let page = store.list_resources(&query, 500, token.as_deref()).await?;
-        for row in &page.items {
-            match value(cipher, row) {
-                Some(v) => {
-                    values.insert(row.key.clone(), v);
-                }
-                None => tracing::warn!(secret = %row.key, "a secret does not decrypt with this server's key"),
+    for row in store.all_resources(KIND).await? {
+        match value(cipher, &row) {
+            Some(v) => {
+                values.insert(row.key, v);
             }
-        }
-        match page.next_token {
-            Some(next) => token = Some(next),
-            None => return Ok(values),
+            None => tracing::warn!(secret = %row.key, "a secret does not decrypt with this server's key"),
         }
     }
+    Ok(values)
 }

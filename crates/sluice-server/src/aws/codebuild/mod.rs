@@ -60,6 +60,23 @@ fn newest_first(sort_order: Option<&str>) -> Result<bool, AwsError> {
     }
 }
 
+/// Small listings (projects, report groups) are read whole, sorted as
+/// asked and paged by position: the next token is the position, opaque.
+fn page_by_position(keys: Vec<String>, next_token: Option<&str>, size: usize, field: &str) -> Result<Value, AwsError> {
+    let start = match next_token {
+        None => 0,
+        Some(token) => crate::aws::wire::decode_token(token)
+            .and_then(|t| t.parse::<usize>().ok())
+            .ok_or_else(|| invalid("The next token is not valid"))?,
+    };
+    let page: Vec<&String> = keys.iter().skip(start).take(size).collect();
+    let mut out = serde_json::json!({ field: page });
+    if start + size < keys.len() {
+        out["nextToken"] = serde_json::json!(crate::aws::wire::encode_token(&(start + size).to_string()));
+    }
+    Ok(out)
+}
+
 /// A batch's names or ids: 1 to 100 of them, duplicates dropped.
 fn batch(items: Vec<String>, what: &str) -> Result<Vec<String>, AwsError> {
     if items.is_empty() || items.len() > 100 {

@@ -1,6 +1,6 @@
 //! CreateProject, UpdateProject, DeleteProject, BatchGetProjects, ListProjects.
 
-use super::{batch, invalid, newest_first, not_found, store_failure};
+use super::{batch, invalid, newest_first, not_found, page_by_position, store_failure};
 use crate::auth::{Permission, Principal};
 use crate::aws::AwsError;
 use crate::aws::wire::input;
@@ -9,7 +9,7 @@ use crate::codebuild::{PROJECT, arn, projects};
 use crate::http::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sluice_store::{ResourceQuery, ResourceRow};
+use sluice_store::ResourceRow;
 
 #[derive(Deserialize)]
 struct Names {
@@ -106,17 +106,7 @@ pub async fn list(app: &AppState, principal: &Principal, body: Value) -> Result<
     let input: ListInput = input(body)?;
     let newest = newest_first(input.sort_order.as_deref())?;
     // Projects are few: read them all, sort as asked, page by position.
-    let mut rows = Vec::new();
-    let mut token = None;
-    loop {
-        let query = ResourceQuery { kind: PROJECT, parent: None, newest_first: false };
-        let page = app.driver.store().list_resources(&query, 1000, token.as_deref()).await.map_err(store_failure)?;
-        rows.extend(page.items);
-        match page.next_token {
-            Some(next) => token = Some(next),
-            None => break,
-        }
-    }
+    let mut rows = app.driver.store().all_resources(PROJECT).await.map_err(store_failure)?;
     match input.sort_by.as_deref() {
         None | Some("NAME") => rows.sort_by(|a, b| a.key.cmp(&b.key)),
         Some("CREATED_TIME") => rows.sort_by_key(|r| (r.created_at, r.key.clone())),
@@ -127,19 +117,8 @@ pub async fn list(app: &AppState, principal: &Principal, body: Value) -> Result<
     if newest {
         rows.reverse();
     }
-    let start = match input.next_token.as_deref() {
-        None => 0,
-        Some(token) => crate::aws::wire::decode_token(token)
-            .and_then(|t| t.parse::<usize>().ok())
-            .ok_or_else(|| invalid("The next token is not valid"))?,
-    };
-    const PAGE: usize = 100;
-    let names: Vec<&str> = rows.iter().skip(start).take(PAGE).map(|r| r.key.as_str()).collect();
-    let mut out = json!({ "projects": names });
-    if start + PAGE < rows.len() {
-        out["nextToken"] = json!(crate::aws::wire::encode_token(&(start + PAGE).to_string()));
-    }
-    Ok(out)
+    let names = rows.into_iter().map(|r| r.key).collect();
+    page_by_position(names, input.next_token.as_deref(), 100, "projects")
 }
 
 fn missing(name: &str) -> AwsError {

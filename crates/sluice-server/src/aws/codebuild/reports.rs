@@ -1,6 +1,6 @@
 //! BatchGetReports, DescribeTestCases, ListReportGroups.
 
-use super::{batch, invalid, newest_first, not_found, store_failure};
+use super::{batch, invalid, newest_first, not_found, page_by_position, store_failure};
 use crate::auth::{Permission, Principal};
 use crate::aws::AwsError;
 use crate::aws::wire::{decode_token, encode_token, input, page_size};
@@ -8,7 +8,6 @@ use crate::codebuild::{REPORT, REPORT_GROUP, reports};
 use crate::http::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sluice_store::ResourceQuery;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,17 +104,7 @@ pub async fn list_groups(app: &AppState, principal: &Principal, body: Value) -> 
     let input: ListGroupsInput = input(body)?;
     let size = page_size(input.max_results, 100, 100).map_err(|e| invalid(e.message))? as usize;
     let newest = newest_first(input.sort_order.as_deref())?;
-    let mut rows = Vec::new();
-    let mut token = None;
-    loop {
-        let query = ResourceQuery { kind: REPORT_GROUP, parent: None, newest_first: false };
-        let page = app.driver.store().list_resources(&query, 1000, token.as_deref()).await.map_err(store_failure)?;
-        rows.extend(page.items);
-        match page.next_token {
-            Some(next) => token = Some(next),
-            None => break,
-        }
-    }
+    let mut rows = app.driver.store().all_resources(REPORT_GROUP).await.map_err(store_failure)?;
     match input.sort_by.as_deref() {
         None | Some("CREATED_TIME") => rows.sort_by_key(|r| (r.created_at, r.key.clone())),
         Some("NAME") => rows.sort_by(|a, b| a.body["name"].as_str().cmp(&b.body["name"].as_str())),
@@ -125,16 +114,6 @@ pub async fn list_groups(app: &AppState, principal: &Principal, body: Value) -> 
     if newest {
         rows.reverse();
     }
-    let start = match input.next_token.as_deref() {
-        None => 0,
-        Some(token) => decode_token(token)
-            .and_then(|t| t.parse::<usize>().ok())
-            .ok_or_else(|| invalid("The next token is not valid"))?,
-    };
-    let arns: Vec<&str> = rows.iter().skip(start).take(size).map(|r| r.key.as_str()).collect();
-    let mut out = json!({ "reportGroups": arns });
-    if start + size < rows.len() {
-        out["nextToken"] = json!(encode_token(&(start + size).to_string()));
-    }
-    Ok(out)
+    let arns = rows.into_iter().map(|r| r.key).collect();
+    page_by_position(arns, input.next_token.as_deref(), size, "reportGroups")
 }
