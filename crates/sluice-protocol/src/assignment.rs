@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use sluice_engine::Job;
 use std::collections::BTreeMap;
 
-/// One leased job, as an agent receives it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One leased job, as an agent receives it. Its `Debug` never shows the
+/// secrets' values.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assignment {
     pub job: Job,
@@ -27,6 +28,19 @@ pub struct Assignment {
     /// types), by name. Every one of them is masked in the job's log.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Assignment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assignment")
+            .field("job", &self.job)
+            .field("lease_token", &self.lease_token)
+            .field("lease_ms", &self.lease_ms)
+            .field("project", &self.project)
+            .field("build", &self.build)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Which build a CodeBuild run is (`CODEBUILD_BUILD_ID`, `_ARN`, `_NUMBER`).

@@ -89,9 +89,40 @@ pub async fn run_assignment(assignment: &Assignment, cx: &RunContext) -> RunOutc
         let (assignment, cx) = (assignment.clone(), cx.clone());
         async move { run_job(&assignment, &cx).await }
     }));
-    match (&mut task.0).await {
+    let mut outcome = match (&mut task.0).await {
         Ok(outcome) => outcome,
         Err(e) => failed(&format!("the runner stopped unexpectedly: {e}")).into(),
+    };
+    mask_outcome(&mut outcome, &assignment.secrets);
+    outcome
+}
+
+/// What a job reports is read by anyone who may read the pipeline or the
+/// build: secret values in it are masked as in the log.
+fn mask_outcome(outcome: &mut RunOutcome, secrets: &std::collections::BTreeMap<String, String>) {
+    if secrets.is_empty() {
+        return;
+    }
+    let masker = log::Masker::new(secrets.values());
+    let result = &mut outcome.result;
+    for value in result.output_variables.values_mut() {
+        *value = masker.mask_text(value);
+    }
+    for text in [&mut result.summary, &mut result.error].into_iter().flatten() {
+        *text = masker.mask_text(text);
+    }
+    if let Some(build) = &mut outcome.build {
+        for value in build.exported_variables.values_mut() {
+            *value = masker.mask_text(value);
+        }
+        for case in build.reports.iter_mut().flat_map(|r| r.test_cases.iter_mut()) {
+            if let Some(message) = &mut case.message {
+                *message = masker.mask_text(message);
+            }
+        }
+        for context in build.phases.iter_mut().flat_map(|p| p.contexts.iter_mut()) {
+            context.message = masker.mask_text(&context.message);
+        }
     }
 }
 
@@ -124,7 +155,18 @@ async fn run_job(assignment: &Assignment, cx: &RunContext) -> RunOutcome {
         Err(e) => return failed(&format!("could not open the job's log {}: {e}", cx.log_path.display())).into(),
     };
     log.line(&format!("{} {}/{} in stage {}, job {}", job.action, id.category, id.provider, job.stage, job.id));
-    let stop = stop::Stop::new(cx.cancel.clone(), job.deadline);
+    // A build also ends at its project's timeout, as CodeBuild's do, when
+    // that comes before the action's.
+    let deadline = match &assignment.project {
+        Some(project) if matches!(provider, Provider::CodeBuild) => {
+            let started = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            job.deadline.min(started.saturating_add(i64::from(project.timeout_in_minutes).saturating_mul(60_000)))
+        }
+        _ => job.deadline,
+    };
+    let stop = stop::Stop::new(cx.cancel.clone(), deadline);
     let (result, build) = match workspace::Workspace::create(&cx.work_root, &job.id).await {
         Err(failure) => (Err(failure), None),
         Ok(ws) => {

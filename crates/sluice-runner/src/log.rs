@@ -121,15 +121,34 @@ fn write_out(file: &mut File, bytes: &[u8], on_log: Option<&(dyn Fn() + Send + S
 }
 
 /// Replaces secret values, and their base64 forms, by `***`.
-struct Masker {
+pub(crate) struct Masker {
     /// Longest first, so a value containing another is masked whole.
     needles: Vec<Vec<u8>>,
 }
 
 impl Masker {
-    fn new<'a>(secrets: impl Iterator<Item = &'a String>) -> Masker {
+    pub(crate) fn new<'a>(secrets: impl Iterator<Item = &'a String>) -> Masker {
         let mut needles: Vec<Vec<u8>> = Vec::new();
-        for secret in secrets.filter(|s| s.len() >= MIN_SECRET_LEN) {
+        // What a job can print of a secret: the whole value, each field of
+        // a JSON secret (`name:json-key` references print one), and each
+        // line of a multi-line one (masking works line by line).
+        let mut values: Vec<String> = Vec::new();
+        for secret in secrets {
+            values.push(secret.clone());
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(secret) {
+                for field in fields.values() {
+                    match field {
+                        serde_json::Value::String(text) => values.push(text.clone()),
+                        serde_json::Value::Number(n) => values.push(n.to_string()),
+                        _ => {}
+                    }
+                }
+            }
+            if secret.contains('\n') {
+                values.extend(secret.lines().map(|line| line.trim_end_matches('\r').to_owned()));
+            }
+        }
+        for secret in values.iter().filter(|s| s.len() >= MIN_SECRET_LEN && !s.contains('\n')) {
             let encoded = base64(secret.as_bytes());
             let unpadded = encoded.trim_end_matches('=').to_string();
             for needle in [secret.clone(), encoded, unpadded] {
@@ -140,6 +159,12 @@ impl Masker {
         }
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         Masker { needles }
+    }
+
+    /// `text` with every secret masked: for values that leave the job
+    /// (output variables, test messages) as well as its log.
+    pub(crate) fn mask_text(&self, text: &str) -> String {
+        String::from_utf8_lossy(&self.mask_lines(text.as_bytes())).into_owned()
     }
 
     /// Masks each line of `text` on its own (a needle never spans lines).
@@ -196,6 +221,15 @@ mod tests {
 
     fn secrets(values: &[&str]) -> BTreeMap<String, String> {
         values.iter().enumerate().map(|(i, v)| (format!("s{i}"), v.to_string())).collect()
+    }
+
+    #[test]
+    fn json_fields_and_lines_of_multi_line_secrets_are_masked_too() {
+        let secrets =
+            secrets(&[r#"{"user": "admin", "password": "pa55word!", "port": 54321}"#, "line one\nline two\n"]);
+        let masker = Masker::new(secrets.values());
+        assert_eq!(masker.mask_text("pw=pa55word! port 54321"), "pw=*** port ***");
+        assert_eq!(masker.mask_text("key: line one, then line two"), "key: ***, then ***");
     }
 
     #[test]

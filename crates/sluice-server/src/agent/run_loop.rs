@@ -94,7 +94,6 @@ async fn run_one<S: JobSource>(source: &S, assignment: Assignment, cancel: Cance
             sluice_runner::run_assignment(&assignment, &cx).await
         }
     };
-    heartbeat.abort();
     if let Some(uploader) = uploader {
         uploader.finish().await;
     }
@@ -102,7 +101,11 @@ async fn run_one<S: JobSource>(source: &S, assignment: Assignment, cancel: Cance
     if let Some(path) = uploaded_log {
         let _ = tokio::fs::remove_file(path).await;
     }
-    match source.report(&assignment, outcome).await {
+    // The lease stays alive while the report (and any artifact upload in
+    // it) is on its way: a slow upload must not make the job "lost".
+    let reported = source.report(&assignment, outcome).await;
+    heartbeat.abort();
+    match reported {
         Ok(()) => {}
         // The lease was taken away (lost, cancelled); its new holder, or
         // the recovery sweep, decides instead.

@@ -25,8 +25,14 @@ pub async fn begin(
     now: i64,
 ) -> Result<BuildIdentity, sluice_store::Error> {
     let name = &project.key;
-    let number = store.bump_counter(super::PROJECT, name).await?;
     let id = id_for_job(name, job_id);
+    // A job run again (its agent was lost) is the same build: same number
+    // and start, new phases.
+    let earlier = store.get_resource(BUILD, &id).await?;
+    let (number, queued_at) = match &earlier {
+        Some(row) => (row.body["buildNumber"].as_i64().unwrap_or(0), row.sort_at),
+        None => (store.bump_counter(super::PROJECT, name).await?, queued_at),
+    };
     let build_arn = arn::build(project.body["arn"].as_str().unwrap_or_default(), &id);
     let identity = BuildIdentity { id: id.clone(), arn: build_arn.clone(), number, initiator: initiator.to_owned() };
     let p = &project.body;

@@ -108,7 +108,12 @@ impl Driver {
     pub async fn accept_outcome(&self, job: &Job, token: i64, mut outcome: RunOutcome) -> Result<(), Error> {
         crate::codebuild::jobs::link(job, &mut outcome);
         self.report(job, token, outcome.result.clone()).await?;
-        crate::codebuild::jobs::record(&self.inner.store, job, &outcome, now_ms()).await;
+        // Its own task: an agent's request that goes away now must not
+        // leave the build half recorded.
+        let (store, job) = (self.inner.store.clone(), job.clone());
+        let recorded =
+            tokio::spawn(async move { crate::codebuild::jobs::record(&store, &job, &outcome, now_ms()).await });
+        let _ = recorded.await;
         Ok(())
     }
 }

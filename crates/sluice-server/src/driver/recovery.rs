@@ -58,7 +58,8 @@ async fn lost(driver: &Driver, row: &JobRow, why: &str) {
         error: Some(format!("The job was lost: {why} (after {} attempts)", row.lease_token)),
         ..ActionResult::default()
     };
-    if let Err(e) = driver.report(&job, row.lease_token, result).await {
+    // Through the one hand-over point, so a CodeBuild job's build ends too.
+    if let Err(e) = driver.accept_outcome(&job, row.lease_token, result.into()).await {
         tracing::warn!(job = %row.id, error = %e, "failing a lost job failed");
     }
 }

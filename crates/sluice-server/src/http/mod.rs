@@ -14,6 +14,9 @@ use axum::routing::{get, post};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The largest job result an agent may send.
+const RESULT_LIMIT: usize = 64 << 20;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -36,7 +39,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/claim", post(agents::claim))
         .route("/api/v1/jobs/{id}/heartbeat", post(agents::heartbeat))
         .route("/api/v1/jobs/{id}/logs", post(agents::logs))
-        .route("/api/v1/jobs/{id}/result", post(agents::result))
+        // A result carries every test case of its reports: more than axum's default 2 MiB.
+        .route(
+            "/api/v1/jobs/{id}/result",
+            post(agents::result).layer(axum::extract::DefaultBodyLimit::max(RESULT_LIMIT)),
+        )
         .route("/api/v1/artifacts/{*key}", axum::routing::any(artifacts::handle))
         .route("/api/v1/executions/{id}/logs", get(logs::of_execution))
         .route("/api/v1/pipelines/{name}/executions/{id}/logs", get(logs::of_pipeline_execution))

@@ -59,7 +59,7 @@ struct RunArgs {
     #[arg(long, default_value = "5s", value_parser = super::server::parse_duration)]
     kill_grace: Duration,
     /// Deploy/S3 actions to BucketName NAME go to LOCATION, a directory or an s3:// URL
-    /// (repeatable); other buckets are directories under `<work-dir>/buckets/`.
+    /// (repeatable); a Deploy/S3 action to any other bucket fails on this agent.
     #[arg(long = "deploy-bucket", value_name = "NAME=LOCATION", value_parser = sluice_server::server::parse_deploy_bucket)]
     deploy_buckets: Vec<(String, ArtifactStore)>,
 }
@@ -85,7 +85,9 @@ fn run_agent(args: RunArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let place = http::Place {
             repos_root: args.repos_dir.unwrap_or_else(|| work_dir.join("repos")),
-            deploy_targets: sluice_runner::DeployTargets::new(work_dir.join("buckets"), args.deploy_buckets),
+            // A bucket the agent has no mapping for is the server's: refused
+            // here rather than written to this host's disk.
+            deploy_targets: sluice_runner::DeployTargets::only(args.deploy_buckets),
             work_dir,
             kill_grace: args.kill_grace,
         };

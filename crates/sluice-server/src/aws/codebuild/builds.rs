@@ -129,6 +129,15 @@ pub async fn start(app: &AppState, principal: &Principal, body: Value) -> Result
     let input: StartInput =
         serde_json::from_value(body).map_err(|e| invalid(format!("invalid StartBuild request: {e}")))?;
     let _ = (&input.idempotency_token, &input.compute_type_override, &input.environment_type_override);
+    // A build reads every secret (its buildspec names them only when it
+    // runs): choosing what it runs is an admin's decision, as is its project.
+    let secret_override = input
+        .environment_variables_override
+        .iter()
+        .any(|v| v.variable_type.as_deref().is_some_and(|t| t != "PLAINTEXT"));
+    if input.buildspec_override.is_some() || secret_override {
+        principal.require(Permission::Administer, "StartBuild with buildspecOverride or secret variables")?;
+    }
     let store = app.driver.store();
     let row = projects::load(store, &input.project_name)
         .await
