@@ -38,9 +38,11 @@ pub(crate) async fn run(
         .await
         .map_err(|e| Failure::new(format!("could not write the job's script: {e}")))?;
 
-    let mut command = Command::new("bash");
+    let mut envs = env::base();
+    envs.extend(declared_env);
+    let mut command = Command::new(env::program("bash", &envs));
     command.arg("--noprofile").arg("--norc").arg(&script_path);
-    command.env_clear().envs(env::base()).envs(declared_env);
+    command.env_clear().envs(envs);
     // Set last so that the action's variables cannot redirect them.
     command
         .env("HOME", &ws.root)

@@ -62,13 +62,14 @@ impl Git {
     }
 
     async fn output(&self, args: &[&str]) -> Result<std::process::Output, Failure> {
-        let mut command = Command::new("git");
+        let envs = crate::env::base();
+        let mut command = Command::new(crate::env::program("git", &envs));
         command
             .arg("--git-dir")
             .arg(&self.git_dir)
             .args(args)
             .env_clear()
-            .envs(crate::env::base())
+            .envs(envs)
             .env("HOME", &self.home)
             .stdin(Stdio::null())
             // A stopped job drops this future; git must not linger.

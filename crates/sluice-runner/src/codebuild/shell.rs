@@ -40,13 +40,15 @@ pub(crate) async fn run(
     tokio::fs::write(&script_path, script::build(spec, &ws.control))
         .await
         .map_err(|e| format!("could not write the build's script: {e}"))?;
-    let mut command = Command::new("bash");
+    let mut envs = env::base();
+    envs.extend(variables);
+    let mut command = Command::new(env::program("bash", &envs));
     command.arg("--noprofile").arg("--norc");
     if spec.env.shell == Shell::Sh {
         command.arg("--posix");
     }
     command.arg(&script_path);
-    command.env_clear().envs(env::base()).envs(variables);
+    command.env_clear().envs(envs);
     // Set last so that no variable of the build can redirect them.
     command.env("HOME", &ws.root).env("TMPDIR", &ws.tmp);
     if let Some(user) = run_as {
