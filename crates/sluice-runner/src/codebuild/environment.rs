@@ -128,6 +128,11 @@ pub(crate) fn codebuild(
     if let Some(image) = &project.image {
         vars.push(("CODEBUILD_BUILD_IMAGE".to_owned(), image.clone()));
     }
+    // CodeBuild sets the build's region; many buildspecs pass it to tools.
+    if let Some(region) = project.arn.split(':').nth(3).filter(|r| !r.is_empty()) {
+        vars.push(("AWS_REGION".to_owned(), region.to_owned()));
+        vars.push(("AWS_DEFAULT_REGION".to_owned(), region.to_owned()));
+    }
     if let Some(revision) = &job.revision {
         vars.push(("CODEBUILD_RESOLVED_SOURCE_VERSION".to_owned(), revision.clone()));
         vars.push(("CODEBUILD_SOURCE_VERSION".to_owned(), revision.clone()));

@@ -86,6 +86,7 @@ pub async fn complete(
     store: &Store,
     build_id: &str,
     outcome: &RunOutcome,
+    source_revision: Option<&str>,
     report_arns: &[String],
     now: i64,
 ) -> Result<(), sluice_store::Error> {
@@ -116,8 +117,8 @@ pub async fn complete(
     body["exportedEnvironmentVariables"] =
         record.exported_variables.iter().map(|(name, value)| json!({"name": name, "value": value})).collect();
     body["reportArns"] = json!(report_arns);
-    if let Some(source) = &outcome.result.revision {
-        body["resolvedSourceVersion"] = json!(source.revision_id);
+    if let Some(revision) = source_revision {
+        body["resolvedSourceVersion"] = json!(revision);
     }
     store.update_resource(BUILD, build_id, &body, now).await
 }

@@ -72,7 +72,7 @@ pub async fn record(store: &Store, job: &Job, outcome: &RunOutcome, now: i64) {
         tracing::warn!(build = %build_id, error = %e, "the build's test reports could not be stored");
         Vec::new()
     });
-    if let Err(e) = builds::complete(store, &build_id, outcome, &report_arns, now).await {
+    if let Err(e) = builds::complete(store, &build_id, outcome, job.revision.as_deref(), &report_arns, now).await {
         tracing::warn!(build = %build_id, error = %e, "the build record could not be completed");
     }
 }
